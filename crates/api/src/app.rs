@@ -1,0 +1,215 @@
+//! Building and running the server: database, migrations, bootstrap admin, keys, router and
+//! the middleware stack shared by every route.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, Request, StatusCode, header},
+    response::Response,
+};
+use chitieu_persistence::{Database, settings, users};
+use rand::RngCore;
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{
+    ApiError, AppState, Config,
+    auth::{JwtKeys, PasswordHasher, check_password_policy},
+    error::{PROBLEM_JSON, problem, problem_response},
+    rest,
+};
+
+const ISSUER: &str = "chitieu";
+const AUDIENCE: &str = "chitieu-api";
+const JWT_SECRET_SETTING: &str = "jwt_secret";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A built server, bound to its port, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    generated_admin_password: Option<String>,
+}
+
+impl App {
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Shared state (database handle and keys).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The bootstrap admin's password when it was generated at this start (print it once).
+    pub fn generated_admin_password(&self) -> Option<&str> {
+        self.generated_admin_password.as_deref()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Connects, migrates, bootstraps and binds. Nothing is served until [`App::run`].
+pub async fn build(config: Config) -> anyhow::Result<App> {
+    let db = chitieu_persistence::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let passwords = PasswordHasher::new(config.hash_concurrency)?;
+    let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
+    let secret = match &config.jwt_secret {
+        Some(s) if s.len() >= 32 => s.clone(),
+        Some(_) => anyhow::bail!("CHITIEU_JWT_SECRET must be at least 32 characters"),
+        None => settings::get_or_insert(db.conn(), JWT_SECRET_SETTING, || random_hex(64)).await?,
+    };
+    let jwt = JwtKeys::new(
+        secret.as_bytes(),
+        ISSUER,
+        AUDIENCE,
+        config.access_token_ttl.as_secs(),
+    )?;
+    let state = AppState {
+        db,
+        jwt: Arc::new(jwt),
+        passwords,
+        config: Arc::new(config.clone()),
+        write_lock: Arc::new(tokio::sync::Mutex::new(())),
+    };
+    let router = router(state.clone());
+    let listener = TcpListener::bind(&config.listen).await?;
+    Ok(App {
+        listener,
+        router,
+        state,
+        generated_admin_password,
+    })
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// With no user at all, creates `admin` with the configured password or a generated one
+/// (returned so the binary can print it once).
+async fn bootstrap_admin(
+    db: &Database,
+    config: &Config,
+    passwords: &PasswordHasher,
+) -> anyhow::Result<Option<String>> {
+    if users::count(db.conn()).await? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => {
+            check_password_policy(p).map_err(|e| anyhow::anyhow!("CHITIEU_ADMIN_PASSWORD: {e}"))?;
+            (p.clone(), false)
+        }
+        None => (random_hex(12), true),
+    };
+    let hash = passwords.hash(password.clone()).await?;
+    let created = users::create(
+        db.conn(),
+        users::NewUser {
+            username: "admin",
+            password_hash: &hash,
+            display_name: Some("Administrator"),
+            role: "admin",
+            org_unit_id: None,
+        },
+    )
+    .await;
+    match created {
+        Ok(_) => Ok(generated.then_some(password)),
+        // Another instance bootstrapped at the same moment.
+        Err(_) if users::count(db.conn()).await? > 0 => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The full router with its middleware.
+fn router(state: AppState) -> Router {
+    let (api, _openapi) = rest::router();
+    let max_body = state.config.max_body_bytes;
+    let timeout = state.config.request_timeout;
+    api.fallback(rest::not_found)
+        .method_not_allowed_fallback(rest::method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            ApiError::internal("panic").to_problem_response()
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Error answers produced by middleware (body limit, timeout) become problem+json too.
+async fn problem_for_bare_errors(res: Response) -> Response {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "request_timeout",
+            "the request took too long and was stopped",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "unsupported content type")
+        }
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        s if s.is_server_error() => ("internal_error", "an internal error occurred"),
+        _ => ("bad_request", "the request could not be processed"),
+    };
+    let mut out = problem_response(&problem(status, code, detail, None));
+    if let Some(id) = res.headers().get(&REQUEST_ID) {
+        out.headers_mut().insert(REQUEST_ID, id.clone());
+    }
+    if let Some(allow) = res.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! Runtime configuration of the service (filled from flags and environment by the binary).
+
+use std::time::Duration;
+
+/// Everything the service needs to start.
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// Address to listen on, e.g. `127.0.0.1:8080` (port 0 picks a free port).
+    pub listen: String,
+    /// HS256 signing secret for access tokens; when absent one is generated once and kept in
+    /// the database so that restarts and several instances agree.
+    pub jwt_secret: Option<String>,
+    /// Password for the bootstrap `admin` user (only used while no user exists).
+    pub admin_password: Option<String>,
+    /// Access-token lifetime.
+    pub access_token_ttl: Duration,
+    /// Refresh-token lifetime.
+    pub refresh_token_ttl: Duration,
+    /// Longest time a request may take before it is answered 503.
+    pub request_timeout: Duration,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// How many argon2 hashes may run at once.
+    pub hash_concurrency: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Defaults of the contract's zero-configuration start.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen: "127.0.0.1:8080".into(),
+            jwt_secret: None,
+            admin_password: None,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            request_timeout: Duration::from_secs(60),
+            max_body_bytes: 16 * 1024 * 1024,
+            hash_concurrency: 2,
+        }
+    }
+}

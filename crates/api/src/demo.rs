@@ -1,0 +1,51 @@
+//! The demo of `chitieu serve --demo`: the Vũng Tàu city report for the first nine months of
+//! 2023 (org tree, indicator catalogue with national/provincial/city targets, the report's
+//! figures). It is loaded through the same code paths as an API client's requests, and
+//! loading it again changes nothing.
+//!
+//! Taken from the seed report: table 1 (documents on the software vs on paper; a blank cell
+//! stays absent), table 4a (one-stop dossiers of the city office), table 5b (online payments,
+//! whose "successful > total" error the validation rule flags), and section 6.2 III.02–03
+//! (households with fibre, adults with an e-ID account).
+
+use chitieu_persistence::{Database, Scope, TransactionTrait, metadata, submission};
+
+use crate::dto::{data_values::DataValueSetRequest, metadata::MetadataRequest};
+
+const METADATA: &str = include_str!("../demo/vungtau-metadata.json");
+const VALUES: &str = include_str!("../demo/vungtau-2023-9m.json");
+
+/// What loading the demo did.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoLoaded {
+    /// Metadata objects created.
+    pub metadata_created: u64,
+    /// Figures newly stored.
+    pub values_imported: u64,
+    /// Validation rules the figures break (the report's own errors).
+    pub violations: usize,
+}
+
+/// Loads the demo into `db` as the user `demo`.
+pub async fn load(db: &Database) -> anyhow::Result<DemoLoaded> {
+    let request: MetadataRequest = serde_json::from_str(METADATA)?;
+    let (bundle, issues) = request.into_bundle();
+    anyhow::ensure!(issues.is_empty(), "demo metadata is invalid: {issues:?}");
+    let tx = db.conn().begin().await?;
+    let summary = metadata::import(&tx, &bundle)
+        .await?
+        .map_err(|issues| anyhow::anyhow!("demo metadata is invalid: {issues:?}"))?;
+    let set: DataValueSetRequest = serde_json::from_str(VALUES)?;
+    let outcome = submission::submit(&tx, Scope::All, "demo", &set.into_rows()).await?;
+    anyhow::ensure!(
+        outcome.conflicts.is_empty(),
+        "demo figures are refused: {:?}",
+        outcome.conflicts
+    );
+    tx.commit().await?;
+    Ok(DemoLoaded {
+        metadata_created: summary.total().created,
+        values_imported: outcome.imported,
+        violations: outcome.violations.len(),
+    })
+}

@@ -1,0 +1,204 @@
+//! Catalogue bodies: data elements, indicators, targets, validation rules.
+
+use chitieu_persistence::catalogue::{
+    StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::common::decimal_json;
+
+/// A data element.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataElementDto {
+    /// Stable code.
+    #[schema(example = "DOC_OUT_SW")]
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// `integer`, `number`, `boolean` or `text`.
+    pub value_type: &'static str,
+    /// `sum`, `last`, `average` or `none`.
+    pub aggregation: &'static str,
+}
+
+impl From<&StoredDataElement> for DataElementDto {
+    fn from(s: &StoredDataElement) -> Self {
+        Self {
+            code: s.element.code.as_str().to_owned(),
+            name: s.element.name.as_str().to_owned(),
+            value_type: s.element.value_type.as_str(),
+            aggregation: s.element.aggregation.as_str(),
+        }
+    }
+}
+
+/// An indicator: `factor × numerator / denominator`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorDto {
+    /// Stable code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Group code, if any.
+    pub group: Option<String>,
+    /// Numerator expression.
+    pub numerator: String,
+    /// Denominator expression.
+    pub denominator: String,
+    /// Multiplier (100 for a percentage).
+    #[schema(value_type = f64)]
+    pub factor: serde_json::Value,
+    /// Decimals the value is rounded to for display.
+    pub decimals: u32,
+}
+
+impl From<&StoredIndicator> for IndicatorDto {
+    fn from(s: &StoredIndicator) -> Self {
+        let i = &s.indicator;
+        Self {
+            code: i.code.as_str().to_owned(),
+            name: i.name.as_str().to_owned(),
+            group: i.group.as_ref().map(|g| g.as_str().to_owned()),
+            numerator: i.numerator.source().to_owned(),
+            denominator: i.denominator.source().to_owned(),
+            factor: decimal_json(i.factor),
+            decimals: i.decimals,
+        }
+    }
+}
+
+/// A target set by an authority (an org unit) for an indicator and period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetDto {
+    /// Indicator code.
+    pub indicator: String,
+    /// The authority: the org unit that set it.
+    pub org_unit: String,
+    /// Period the target is for.
+    pub period: String,
+    /// `>=`, `>`, `<=`, `<` or `==`.
+    pub operator: &'static str,
+    /// Target value.
+    #[schema(value_type = f64)]
+    pub value: serde_json::Value,
+    /// Label, e.g. `national`.
+    pub label: Option<String>,
+}
+
+impl From<&StoredTarget> for TargetDto {
+    fn from(s: &StoredTarget) -> Self {
+        let t = &s.target;
+        Self {
+            indicator: t.indicator.as_str().to_owned(),
+            org_unit: t.org_unit.as_str().to_owned(),
+            period: t.period.to_string(),
+            operator: t.operator.as_str(),
+            value: decimal_json(t.value),
+            label: t.label.clone(),
+        }
+    }
+}
+
+/// A validation rule: `left operator right` must hold for every unit's figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationRuleDto {
+    /// Stable code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Left expression.
+    pub left: String,
+    /// `==`, `!=`, `<`, `<=`, `>` or `>=`.
+    pub operator: &'static str,
+    /// Right expression.
+    pub right: String,
+}
+
+impl From<&StoredRule> for ValidationRuleDto {
+    fn from(s: &StoredRule) -> Self {
+        Self {
+            code: s.rule.code.as_str().to_owned(),
+            name: s.rule.name.as_str().to_owned(),
+            left: s.rule.left.source().to_owned(),
+            operator: s.rule.operator.as_str(),
+            right: s.rule.right.source().to_owned(),
+        }
+    }
+}
+
+/// A page of data elements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataElementList {
+    /// By code.
+    pub data_elements: Vec<DataElementDto>,
+    /// Cursor of the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A page of indicators.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorList {
+    /// By code.
+    pub indicators: Vec<IndicatorDto>,
+    /// Cursor of the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A page of targets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetList {
+    /// In creation order.
+    pub targets: Vec<TargetDto>,
+    /// Cursor of the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A page of validation rules.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationRuleList {
+    /// By code.
+    pub validation_rules: Vec<ValidationRuleDto>,
+    /// Cursor of the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Paging of a catalogue list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size (default 1000, at most 10000).
+    pub limit: Option<u64>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+}
+
+/// Query of `GET /api/v1/indicators`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorQuery {
+    /// Only indicators of this group.
+    pub group: Option<String>,
+    /// Page size (default 1000, at most 10000).
+    pub limit: Option<u64>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+}
+
+/// Query of `GET /api/v1/targets`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TargetQuery {
+    /// Only targets of this indicator.
+    pub indicator: Option<String>,
+    /// Only targets set by this org unit.
+    pub org_unit: Option<String>,
+    /// Page size (default 1000, at most 10000).
+    pub limit: Option<u64>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,99 @@
+//! Shared conversions: decimals to JSON numbers, timestamps, pagination cursors.
+
+use base64::Engine;
+use chitieu_domain::Value as DomainValue;
+use rust_decimal::{Decimal, prelude::ToPrimitive};
+use serde::{Deserialize, Deserializer};
+
+use crate::ApiError;
+
+/// A decimal as a JSON number: an integer when integral, else the nearest double (display
+/// only — every comparison is made on the exact decimal before this conversion).
+pub fn decimal_json(d: Decimal) -> serde_json::Value {
+    let d = d.normalize();
+    if d.fract().is_zero()
+        && let Some(i) = d.to_i64()
+    {
+        return serde_json::Value::from(i);
+    }
+    d.to_f64()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// A stored value as JSON: number, boolean or string by value type.
+pub fn value_json(v: &DomainValue) -> serde_json::Value {
+    match v {
+        DomainValue::Integer(i) => serde_json::Value::from(*i),
+        DomainValue::Number(d) => decimal_json(*d),
+        DomainValue::Boolean(b) => serde_json::Value::Bool(*b),
+        DomainValue::Text(t) => serde_json::Value::String(t.clone()),
+    }
+}
+
+/// Microseconds since the epoch as RFC 3339 (UTC, microsecond precision).
+pub fn rfc3339(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Parses an RFC 3339 time into microseconds since the epoch.
+pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64, ApiError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_micros())
+        .map_err(|e| {
+            ApiError::bad_request(
+                "invalid_timestamp",
+                format!("{field}: '{s}' is not an RFC 3339 time ({e})"),
+            )
+        })
+}
+
+/// Encodes a pagination position as an opaque cursor.
+pub fn encode_cursor(position: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position.as_bytes())
+}
+
+/// Decodes a cursor made by [`encode_cursor`].
+pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
+    let bad = || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| bad())?;
+    String::from_utf8(bytes).map_err(|_| bad())
+}
+
+/// Checks a requested page size against the default and maximum of a list.
+pub fn page_size(limit: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match limit {
+        None => Ok(default),
+        Some(0) => Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be at least 1",
+        )),
+        Some(n) if n > max => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit may be at most {max}"),
+        )),
+        Some(n) => Ok(n),
+    }
+}
+
+/// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value.
+pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// JSON number text → exact decimal.
+pub fn json_decimal(
+    field: &str,
+    n: &serde_json::Number,
+) -> Result<Decimal, chitieu_persistence::FieldIssue> {
+    chitieu_domain::parse_decimal(&n.to_string())
+        .map_err(|e| chitieu_persistence::FieldIssue::new(field, e.code(), e.to_string()))
+}

@@ -1,0 +1,253 @@
+//! Data value sets (submission) and data value reads.
+
+use chitieu_domain::ValueInput;
+use chitieu_persistence::{
+    data_values::StoredDataValue,
+    submission::{Conflict, RawRow, RawValue, SubmissionOutcome},
+    validation::Violation,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::common::{decimal_json, double_option, rfc3339, value_json};
+
+/// One figure in a data value set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataValueInput {
+    /// Data element code.
+    #[schema(example = "DOC_OUT_SW")]
+    pub data_element: String,
+    /// The value: a JSON number for integer/number elements, a boolean, or a string for text.
+    /// `null` deletes the stored value.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Object, example = 1582)]
+    pub value: Option<Option<serde_json::Value>>,
+    /// Optional comment.
+    pub comment: Option<String>,
+    /// Overrides the set's org unit.
+    pub org_unit: Option<String>,
+    /// Overrides the set's period.
+    pub period: Option<String>,
+}
+
+/// `POST /api/v1/data-value-sets` (JSON).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"org_unit": "VT-P1", "period": "2023-01/2023-09",
+    "data_values": [{"data_element": "DOC_OUT_SW", "value": 1582, "comment": null}]}))]
+pub struct DataValueSetRequest {
+    /// Default org unit of every entry.
+    pub org_unit: Option<String>,
+    /// Default period of every entry.
+    pub period: Option<String>,
+    /// The figures, at most 100 000.
+    pub data_values: Vec<DataValueInput>,
+}
+
+impl DataValueSetRequest {
+    /// The rows with the set's defaults applied.
+    pub fn into_rows(self) -> Vec<RawRow> {
+        let DataValueSetRequest {
+            org_unit,
+            period,
+            data_values,
+        } = self;
+        data_values
+            .into_iter()
+            .map(|v| RawRow {
+                org_unit: v.org_unit.or_else(|| org_unit.clone()),
+                period: v.period.or_else(|| period.clone()),
+                data_element: v.data_element,
+                value: match v.value {
+                    None => RawValue::Unsupported("no value field (send null to delete)"),
+                    Some(None) | Some(Some(serde_json::Value::Null)) => RawValue::Delete,
+                    Some(Some(serde_json::Value::Number(n))) => {
+                        RawValue::Json(ValueInput::Number(n.to_string()))
+                    }
+                    Some(Some(serde_json::Value::Bool(b))) => RawValue::Json(ValueInput::Bool(b)),
+                    Some(Some(serde_json::Value::String(s))) => RawValue::Json(ValueInput::Text(s)),
+                    Some(Some(serde_json::Value::Array(_))) => RawValue::Unsupported("an array"),
+                    Some(Some(serde_json::Value::Object(_))) => RawValue::Unsupported("an object"),
+                },
+                comment: v.comment,
+            })
+            .collect()
+    }
+}
+
+/// A refused row.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConflictDto {
+    /// Position in `data_values` (CSV: data row counted from 0).
+    pub index: usize,
+    /// Stable code, e.g. `overlapping_period`.
+    pub code: String,
+    /// Explanation.
+    pub message: String,
+}
+
+impl From<&Conflict> for ConflictDto {
+    fn from(c: &Conflict) -> Self {
+        Self {
+            index: c.index,
+            code: c.code.to_owned(),
+            message: c.message.clone(),
+        }
+    }
+}
+
+/// A validation rule broken by stored figures.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ViolationDto {
+    /// Rule code.
+    pub rule: String,
+    /// Org unit holding the figures.
+    pub org_unit: String,
+    /// Period of the figures.
+    pub period: String,
+    /// Left side's value.
+    #[schema(value_type = f64)]
+    pub left: serde_json::Value,
+    /// Operator.
+    pub operator: String,
+    /// Right side's value.
+    #[schema(value_type = f64)]
+    pub right: serde_json::Value,
+    /// Explanation.
+    pub message: String,
+}
+
+impl From<&Violation> for ViolationDto {
+    fn from(v: &Violation) -> Self {
+        Self {
+            rule: v.rule.clone(),
+            org_unit: v.org_unit.clone(),
+            period: v.period.to_string(),
+            left: decimal_json(v.left),
+            operator: v.operator.as_str().to_owned(),
+            right: decimal_json(v.right),
+            message: v.message.clone(),
+        }
+    }
+}
+
+/// Result of a data value set (200, or 409 with `status: error`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportSummary {
+    /// `success`, `warning` (stored, but rules are broken) or `error` (nothing stored).
+    #[schema(example = "success")]
+    pub status: String,
+    /// True when nothing was stored because of `?dry_run=true`.
+    pub dry_run: bool,
+    /// New values.
+    pub imported: u64,
+    /// Changed values.
+    pub updated: u64,
+    /// Values already as given.
+    pub unchanged: u64,
+    /// Deleted values.
+    pub deleted: u64,
+    /// Refused rows (only with `status: error`).
+    pub conflicts: Vec<ConflictDto>,
+    /// Validation rules the stored figures now break.
+    pub violations: Vec<ViolationDto>,
+}
+
+impl ImportSummary {
+    /// Builds the summary from the outcome.
+    pub fn new(o: &SubmissionOutcome, dry_run: bool) -> Self {
+        let status = if !o.conflicts.is_empty() {
+            "error"
+        } else if !o.violations.is_empty() {
+            "warning"
+        } else {
+            "success"
+        };
+        let refused = !o.conflicts.is_empty();
+        Self {
+            status: status.to_owned(),
+            dry_run,
+            imported: if refused { 0 } else { o.imported },
+            updated: if refused { 0 } else { o.updated },
+            unchanged: if refused { 0 } else { o.unchanged },
+            deleted: if refused { 0 } else { o.deleted },
+            conflicts: o.conflicts.iter().map(ConflictDto::from).collect(),
+            violations: o.violations.iter().map(ViolationDto::from).collect(),
+        }
+    }
+}
+
+/// Query of `POST /api/v1/data-value-sets`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DryRunQuery {
+    /// Check and answer exactly as a real request would, storing nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A stored figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataValueDto {
+    /// Data element code.
+    pub data_element: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// Period (canonical form).
+    pub period: String,
+    /// Number, boolean or string by the element's value type.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Last change (RFC 3339, UTC).
+    pub updated_at: String,
+    /// Who made the last change.
+    pub updated_by: String,
+}
+
+impl From<&StoredDataValue> for DataValueDto {
+    fn from(v: &StoredDataValue) -> Self {
+        Self {
+            data_element: v.data_element.clone(),
+            org_unit: v.org_unit.clone(),
+            period: v.period.to_string(),
+            value: value_json(&v.value),
+            comment: v.comment.clone(),
+            updated_at: rfc3339(v.updated_at),
+            updated_by: v.updated_by.clone(),
+        }
+    }
+}
+
+/// A page of stored figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataValueList {
+    /// Figures in storage order.
+    pub data_values: Vec<DataValueDto>,
+    /// Cursor of the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /api/v1/data-values`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DataValueQuery {
+    /// Org unit code (the unit itself, or its subtree with `children=true`).
+    pub org_unit: Option<String>,
+    /// Include every unit below `org_unit`.
+    #[serde(default)]
+    pub children: bool,
+    /// Only figures whose period lies inside this one.
+    pub period: Option<String>,
+    /// Only this data element.
+    pub data_element: Option<String>,
+    /// Only figures changed at or after this RFC 3339 time.
+    pub updated_since: Option<String>,
+    /// Page size (default 1000, at most 10000).
+    pub limit: Option<u64>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,9 @@
+//! Request and response types of the REST API, built from domain types. Field names are
+//! snake_case as the contract requires.
+
+pub mod auth;
+pub mod catalogue;
+pub mod common;
+pub mod data_values;
+pub mod metadata;
+pub mod org_units;

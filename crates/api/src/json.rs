@@ -1,0 +1,68 @@
+//! Extractors whose rejections are problem+json with stable codes.
+
+use axum::{
+    extract::{
+        FromRequest, FromRequestParts, Request,
+        rejection::{JsonRejection, QueryRejection},
+    },
+    http::request::Parts,
+};
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+
+/// `axum::Json` with contract errors: 400 `malformed_json`, 422 `invalid_body`,
+/// 415 `unsupported_media_type`, 413 `payload_too_large`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+/// Maps axum's JSON rejection to a contract error.
+pub fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {}", e.body_text()),
+        ),
+        JsonRejection::JsonDataError(e) => ApiError::Unprocessable {
+            code: "invalid_body",
+            detail: e.body_text(),
+        },
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::UnsupportedMediaType("expected Content-Type: application/json".into())
+        }
+        JsonRejection::BytesRejection(e)
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            ApiError::PayloadTooLarge("the request body is too large".into())
+        }
+        other => ApiError::bad_request("invalid_body", other.body_text()),
+    }
+}
+
+/// `axum::extract::Query` answering 400 `invalid_query` on rejection.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(query_rejection(e)),
+        }
+    }
+}
+
+fn query_rejection(e: QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_query", e.body_text())
+}

@@ -1,0 +1,22 @@
+//! The HTTP edge of chitieu: REST (the integration contract, documented with utoipa),
+//! authentication and authorization, problem+json errors.
+//!
+//! *API boundary*: request and response types live in `dto`; they are built from domain
+//! types and never from sea-orm models.
+
+mod app;
+pub mod auth;
+mod authz;
+mod config;
+pub mod demo;
+mod dto;
+mod error;
+mod json;
+mod rest;
+mod state;
+
+pub use app::{App, build};
+pub use config::Config;
+pub use error::{ApiError, FieldError, Problem};
+pub use rest::openapi;
+pub use state::AppState;

@@ -1,0 +1,126 @@
+//! Login, refresh and logout.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chitieu_persistence::{TransactionTrait, now_micros, sessions, sessions::RefreshCheck, users};
+
+use crate::{
+    ApiError, AppState,
+    auth::{hash_token, new_refresh_token},
+    dto::auth::{LoginRequest, RefreshRequest, TokenResponse},
+    json::ApiJson,
+};
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized("wrong username or password".into())
+}
+
+/// Issues an access token and a refresh token in `family`.
+async fn issue(
+    state: &AppState,
+    db: &impl chitieu_persistence::ConnectionTrait,
+    user_id: i64,
+    family: &str,
+) -> Result<TokenResponse, ApiError> {
+    let refresh = new_refresh_token();
+    let ttl = i64::try_from(state.config.refresh_token_ttl.as_micros()).unwrap_or(i64::MAX);
+    sessions::store(
+        db,
+        user_id,
+        family,
+        &hash_token(&refresh),
+        now_micros().saturating_add(ttl),
+    )
+    .await?;
+    Ok(TokenResponse {
+        access_token: state.jwt.issue(user_id)?,
+        token_type: "Bearer",
+        expires_in: state.jwt.ttl_seconds(),
+        refresh_token: refresh,
+    })
+}
+
+/// Log in with a username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "create_session",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong username or password", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let user = users::find_by_username(state.db.conn(), &body.username).await?;
+    let usable = user.as_ref().filter(|u| !u.disabled);
+    // Always verify, so unknown and known users take the same time.
+    let ok = state
+        .passwords
+        .verify(body.password, usable.map(|u| u.password_hash.clone()))
+        .await?;
+    let Some(user) = usable.filter(|_| ok) else {
+        return Err(invalid_credentials());
+    };
+    let family = uuid::Uuid::new_v4().to_string();
+    let tokens = issue(&state, state.db.conn(), user.id, &family).await?;
+    Ok(Json(tokens))
+}
+
+/// Exchange a refresh token for new tokens; each refresh token works once.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh_session",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Unknown, used, revoked or expired refresh token", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let _guard = state.write_guard().await;
+    let tx = state.db.conn().begin().await?;
+    let check = sessions::consume(&tx, &hash_token(&body.refresh_token)).await?;
+    match check {
+        RefreshCheck::Valid { user_id, family_id } => {
+            let active = users::find_by_id(&tx, user_id)
+                .await?
+                .is_some_and(|u| !u.disabled);
+            if !active {
+                tx.rollback().await?;
+                return Err(ApiError::Unauthorized("invalid refresh token".into()));
+            }
+            let tokens = issue(&state, &tx, user_id, &family_id).await?;
+            tx.commit().await?;
+            Ok(Json(tokens))
+        }
+        RefreshCheck::Reused => {
+            // The family is revoked: keep that.
+            tx.commit().await?;
+            Err(ApiError::Unauthorized(
+                "this refresh token was already used; the session has been revoked".into(),
+            ))
+        }
+        RefreshCheck::Invalid => {
+            tx.rollback().await?;
+            Err(ApiError::Unauthorized("invalid refresh token".into()))
+        }
+    }
+}
+
+/// Revoke the session a refresh token belongs to.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "delete_session",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out (also for an unknown token)"),
+    ))]
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    let _guard = state.write_guard().await;
+    let db = state.db.conn();
+    if let Some(family) = sessions::family_of(db, &hash_token(&body.refresh_token)).await? {
+        sessions::revoke_family(db, &family).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

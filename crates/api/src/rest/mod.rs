@@ -1,0 +1,79 @@
+//! REST routes. Every route is registered through utoipa-axum's `routes!`, so the served
+//! OpenAPI document cannot drift from the router.
+
+mod auth;
+mod catalogue;
+mod data_values;
+mod fallback;
+mod health;
+mod metadata;
+mod org_units;
+
+use axum::Router;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::AppState;
+
+pub use fallback::{method_not_allowed, not_found};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chitieu",
+        description = "Live KPI reporting for Vietnam's digital transformation: units submit figures, \
+                       the city and province read aggregated attainment against targets.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::Problem, crate::FieldError))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or ctk_ API token")
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(metadata::import_metadata))
+        .routes(routes!(data_values::submit_data_value_set))
+        .routes(routes!(data_values::list_data_values))
+        .routes(routes!(org_units::list_org_units))
+        .routes(routes!(org_units::get_org_unit))
+        .routes(routes!(catalogue::list_data_elements))
+        .routes(routes!(catalogue::list_indicators))
+        .routes(routes!(catalogue::list_targets))
+        .routes(routes!(catalogue::list_validation_rules))
+}
+
+/// The REST router (state not yet supplied) and its OpenAPI document.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    api_router().split_for_parts()
+}
+
+/// The OpenAPI document the server serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}

@@ -1,0 +1,491 @@
+//! Catalogue objects: data elements, indicators, targets, validation rules
+//! and the comparison operators they use.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
+use crate::error::{DomainError, echo};
+use crate::expression::Expression;
+use crate::literal::{LiteralError, Syntax, parse_exact};
+use crate::org_unit::UnitName;
+use crate::period::Period;
+use crate::value::{Aggregation, ValueType, check_aggregation};
+
+/// Most decimal places an indicator may be rounded to.
+pub const MAX_INDICATOR_DECIMALS: u32 = 10;
+
+/// A comparison operator, used by targets and validation rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Comparison {
+    /// `==`
+    Eq,
+    /// `!=` (validation rules only)
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl Comparison {
+    /// Parse a target operator: `>=`, `>`, `<=`, `<` or `==`. `!=` is
+    /// rejected because "anything but this value" is not a target.
+    pub fn parse_target(s: &str) -> Result<Self, DomainError> {
+        match Self::parse_rule(s) {
+            Ok(Self::Ne) => Err(ne_target_error()),
+            Ok(op) => Ok(op),
+            Err(_) => Err(DomainError::InvalidOperator {
+                input: format!("{} (targets accept >=, >, <=, < or ==)", echo(s)),
+            }),
+        }
+    }
+
+    /// Parse a validation-rule operator: `==`, `!=`, `<`, `<=`, `>` or `>=`.
+    pub fn parse_rule(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "==" => Ok(Self::Eq),
+            "!=" => Ok(Self::Ne),
+            "<" => Ok(Self::Lt),
+            "<=" => Ok(Self::Le),
+            ">" => Ok(Self::Gt),
+            ">=" => Ok(Self::Ge),
+            _ => Err(DomainError::InvalidOperator { input: echo(s) }),
+        }
+    }
+
+    /// The operator symbol, as accepted by the parsers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Eq => "==",
+            Self::Ne => "!=",
+            Self::Lt => "<",
+            Self::Le => "<=",
+            Self::Gt => ">",
+            Self::Ge => ">=",
+        }
+    }
+
+    /// Whether `left <op> right` holds (exact decimal comparison).
+    pub fn holds(self, left: Decimal, right: Decimal) -> bool {
+        self.holds_for(left.cmp(&right))
+    }
+
+    /// Whether the operator holds given the ordering of `left` vs `right`.
+    pub fn holds_for(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            Self::Eq => ordering == Equal,
+            Self::Ne => ordering != Equal,
+            Self::Lt => ordering == Less,
+            Self::Le => ordering != Greater,
+            Self::Gt => ordering == Greater,
+            Self::Ge => ordering != Less,
+        }
+    }
+
+    /// The operator with its sides swapped: `a < b` ⇔ `b > a`. Also what
+    /// multiplying both sides by a negative number does.
+    pub fn flipped(self) -> Self {
+        match self {
+            Self::Lt => Self::Gt,
+            Self::Le => Self::Ge,
+            Self::Gt => Self::Lt,
+            Self::Ge => Self::Le,
+            same @ (Self::Eq | Self::Ne) => same,
+        }
+    }
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A data element: a raw figure that org units report per period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataElement {
+    /// Unique code, referenced as `#{CODE}` in expressions.
+    pub code: DataElementCode,
+    /// Display name.
+    pub name: UnitName,
+    /// Type of the reported values.
+    pub value_type: ValueType,
+    /// How values combine across units and months.
+    pub aggregation: Aggregation,
+}
+
+impl DataElement {
+    /// A data element, checking that the aggregation suits the value type
+    /// (see [`check_aggregation`]).
+    pub fn new(
+        code: DataElementCode,
+        name: UnitName,
+        value_type: ValueType,
+        aggregation: Aggregation,
+    ) -> Result<Self, DomainError> {
+        check_aggregation(value_type, aggregation)?;
+        Ok(Self {
+            code,
+            name,
+            value_type,
+            aggregation,
+        })
+    }
+}
+
+/// An indicator: `factor × numerator / denominator`, shown rounded to
+/// `decimals` places.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Indicator {
+    /// Unique code.
+    pub code: IndicatorCode,
+    /// Display name.
+    pub name: UnitName,
+    /// Optional group (for grouping in reports).
+    pub group: Option<GroupCode>,
+    /// Numerator expression.
+    pub numerator: Expression,
+    /// Denominator expression.
+    pub denominator: Expression,
+    /// Multiplier, e.g. 100 for a percentage; always > 0.
+    pub factor: Decimal,
+    /// Decimal places for display, 0 to 10.
+    pub decimals: u32,
+}
+
+impl Indicator {
+    /// An indicator, checking `factor > 0` and `decimals <= 10`
+    /// ([`DomainError::InvalidNumber`]).
+    pub fn new(
+        code: IndicatorCode,
+        name: UnitName,
+        group: Option<GroupCode>,
+        numerator: Expression,
+        denominator: Expression,
+        factor: Decimal,
+        decimals: u32,
+    ) -> Result<Self, DomainError> {
+        if factor <= Decimal::ZERO {
+            return Err(DomainError::InvalidNumber {
+                input: factor.to_string(),
+                reason: "factor must be greater than 0".to_owned(),
+            });
+        }
+        if decimals > MAX_INDICATOR_DECIMALS {
+            return Err(DomainError::InvalidNumber {
+                input: decimals.to_string(),
+                reason: format!("decimals must be between 0 and {MAX_INDICATOR_DECIMALS}"),
+            });
+        }
+        Ok(Self {
+            code,
+            name,
+            group,
+            numerator,
+            denominator,
+            factor,
+            decimals,
+        })
+    }
+
+    /// Data elements referenced by the numerator or denominator, distinct,
+    /// numerator's first.
+    pub fn references(&self) -> Vec<DataElementCode> {
+        union(&self.numerator, &self.denominator)
+    }
+}
+
+/// A target an org unit sets for an indicator over a period, e.g. "≥ 80 in
+/// 2025". Targets set by an ancestor apply to every unit below it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The indicator the target is for.
+    pub indicator: IndicatorCode,
+    /// The unit that set the target (its authority).
+    pub org_unit: OrgUnitCode,
+    /// The period the target covers.
+    pub period: Period,
+    /// How the indicator value must compare to `value`; never `Ne`.
+    pub operator: Comparison,
+    /// The target value.
+    pub value: Decimal,
+    /// Optional free-text label (e.g. the resolution that set it).
+    pub label: Option<String>,
+}
+
+impl Target {
+    /// A target, rejecting the `!=` operator ([`DomainError::InvalidOperator`]).
+    pub fn new(
+        indicator: IndicatorCode,
+        org_unit: OrgUnitCode,
+        period: Period,
+        operator: Comparison,
+        value: Decimal,
+        label: Option<String>,
+    ) -> Result<Self, DomainError> {
+        if operator == Comparison::Ne {
+            return Err(ne_target_error());
+        }
+        Ok(Self {
+            indicator,
+            org_unit,
+            period,
+            operator,
+            value,
+            label,
+        })
+    }
+}
+
+/// The error for a target with the `!=` operator.
+fn ne_target_error() -> DomainError {
+    DomainError::InvalidOperator {
+        input: "!= (targets accept >=, >, <=, < or ==)".to_owned(),
+    }
+}
+
+/// A validation rule: `left <operator> right` must hold for every unit and
+/// period where both sides have data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationRule {
+    /// Unique code.
+    pub code: RuleCode,
+    /// Display name.
+    pub name: UnitName,
+    /// Left-hand expression.
+    pub left: Expression,
+    /// Comparison between the two sides.
+    pub operator: Comparison,
+    /// Right-hand expression.
+    pub right: Expression,
+}
+
+impl ValidationRule {
+    /// Data elements referenced by either side, distinct, left side's first.
+    pub fn references(&self) -> Vec<DataElementCode> {
+        union(&self.left, &self.right)
+    }
+}
+
+/// Distinct references of two expressions, in order of first appearance.
+fn union(a: &Expression, b: &Expression) -> Vec<DataElementCode> {
+    let mut out = a.references();
+    for r in b.references() {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Parse a number that arrived as JSON number text (plain `12.5` or
+/// exponent form `1.25e1`) exactly, without going through floating point.
+/// Used for indicator factors and target values; rejects anything a
+/// [`Decimal`] cannot hold exactly ([`DomainError::InvalidNumber`]).
+pub fn parse_decimal(s: &str) -> Result<Decimal, DomainError> {
+    parse_exact(s, Syntax::Json).map_err(|e| DomainError::InvalidNumber {
+        input: echo(s),
+        reason: match e {
+            LiteralError::Syntax => "expected a number such as 80, 12.5 or 1e3".to_owned(),
+            other => other.reason().to_owned(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        parse_decimal(s).unwrap()
+    }
+
+    fn name(s: &str) -> UnitName {
+        UnitName::parse(s).unwrap()
+    }
+
+    fn expr(s: &str) -> Expression {
+        Expression::parse(s).unwrap()
+    }
+
+    fn de(s: &str) -> DataElementCode {
+        DataElementCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn target_operators_exclude_not_equal() {
+        for (s, op) in [
+            (">=", Comparison::Ge),
+            (">", Comparison::Gt),
+            ("<=", Comparison::Le),
+            ("<", Comparison::Lt),
+            ("==", Comparison::Eq),
+        ] {
+            assert_eq!(Comparison::parse_target(s), Ok(op));
+            assert_eq!(op.as_str(), s);
+            assert_eq!(op.to_string(), s);
+        }
+        let err = Comparison::parse_target("!=").unwrap_err();
+        assert_eq!(err.code(), "invalid_operator");
+        for bad in ["=", "=>", "≥", "", " >=", "ge"] {
+            assert!(Comparison::parse_target(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rule_operators_include_not_equal() {
+        for s in ["==", "!=", "<", "<=", ">", ">="] {
+            assert_eq!(Comparison::parse_rule(s).unwrap().as_str(), s);
+        }
+        assert_eq!(
+            Comparison::parse_rule("=<").unwrap_err(),
+            DomainError::InvalidOperator { input: "=<".into() }
+        );
+    }
+
+    #[test]
+    fn holds_compares_values_exactly() {
+        let (a, b) = (dec("1.0"), dec("1"));
+        assert!(Comparison::Eq.holds(a, b));
+        assert!(!Comparison::Ne.holds(a, b));
+        assert!(Comparison::Le.holds(a, b) && Comparison::Ge.holds(a, b));
+        assert!(!Comparison::Lt.holds(a, b) && !Comparison::Gt.holds(a, b));
+        assert!(Comparison::Lt.holds(dec("0.1"), dec("0.10000000000000000001")));
+        assert!(Comparison::Gt.holds(dec("2"), dec("-3")));
+    }
+
+    #[test]
+    fn flipped_swaps_sides() {
+        for op in [
+            Comparison::Eq,
+            Comparison::Ne,
+            Comparison::Lt,
+            Comparison::Le,
+            Comparison::Gt,
+            Comparison::Ge,
+        ] {
+            for (a, b) in [(1, 2), (2, 2), (3, 2)] {
+                let (a, b) = (Decimal::from(a), Decimal::from(b));
+                assert_eq!(op.holds(a, b), op.flipped().holds(b, a));
+            }
+        }
+    }
+
+    #[test]
+    fn data_element_checks_aggregation() {
+        let ok = DataElement::new(
+            de("NOTE"),
+            name("Ghi chú"),
+            ValueType::Text,
+            Aggregation::None,
+        );
+        assert!(ok.is_ok());
+        let err = DataElement::new(
+            de("NOTE"),
+            name("Ghi chú"),
+            ValueType::Text,
+            Aggregation::Sum,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_aggregation");
+        assert!(
+            DataElement::new(
+                de("N"),
+                name("Số hồ sơ"),
+                ValueType::Integer,
+                Aggregation::Sum
+            )
+            .is_ok()
+        );
+    }
+
+    fn indicator(factor: &str, decimals: u32) -> Result<Indicator, DomainError> {
+        Indicator::new(
+            IndicatorCode::parse("DVC_RATE").unwrap(),
+            name("Tỷ lệ hồ sơ trực tuyến"),
+            Some(GroupCode::parse("DVC").unwrap()),
+            expr("#{ONLINE} + #{PART}"),
+            expr("#{TOTAL} + #{ONLINE}"),
+            dec(factor),
+            decimals,
+        )
+    }
+
+    #[test]
+    fn indicator_validates_factor_and_decimals() {
+        assert!(indicator("100", 2).is_ok());
+        assert!(indicator("0.5", 10).is_ok());
+        assert_eq!(indicator("0", 2).unwrap_err().code(), "invalid_number");
+        assert_eq!(indicator("-100", 2).unwrap_err().code(), "invalid_number");
+        let err = indicator("100", 11).unwrap_err();
+        assert_eq!(err.code(), "invalid_number");
+        assert!(err.to_string().contains("decimals"));
+    }
+
+    #[test]
+    fn indicator_references_are_distinct_union() {
+        let i = indicator("100", 2).unwrap();
+        assert_eq!(i.references(), vec![de("ONLINE"), de("PART"), de("TOTAL")]);
+    }
+
+    #[test]
+    fn rule_references_are_distinct_union() {
+        let rule = ValidationRule {
+            code: RuleCode::parse("R1").unwrap(),
+            name: name("Nhận = đúng hạn + trễ hạn"),
+            left: expr("#{RECEIVED}"),
+            operator: Comparison::Eq,
+            right: expr("#{ON_TIME} + #{LATE} + #{RECEIVED} * 0"),
+        };
+        assert_eq!(
+            rule.references(),
+            vec![de("RECEIVED"), de("ON_TIME"), de("LATE")]
+        );
+    }
+
+    #[test]
+    fn target_new_rejects_not_equal() {
+        let make = |op| {
+            Target::new(
+                IndicatorCode::parse("DVC_RATE").unwrap(),
+                OrgUnitCode::parse("VN").unwrap(),
+                Period::parse("2025").unwrap(),
+                op,
+                dec("80"),
+                Some("Nghị quyết 57".into()),
+            )
+        };
+        assert!(make(Comparison::Ge).is_ok());
+        assert_eq!(make(Comparison::Ne).unwrap_err().code(), "invalid_operator");
+    }
+
+    #[test]
+    fn parse_decimal_accepts_json_numbers_exactly() {
+        assert_eq!(dec("80"), Decimal::from(80));
+        assert_eq!(dec("12.5").to_string(), "12.5");
+        assert_eq!(dec("1e2"), Decimal::from(100));
+        assert_eq!(dec("2.5E-1").to_string(), "0.25");
+        assert_eq!(
+            dec("33.333333333333333333333333334").to_string(),
+            "33.333333333333333333333333334"
+        );
+    }
+
+    #[test]
+    fn parse_decimal_rejects_malformed_and_unrepresentable() {
+        for bad in [
+            "", "abc", "1,5", " 1", "+1", "1e", "NaN", "0x1F", "1e30", "1e-40",
+        ] {
+            let err = parse_decimal(bad).unwrap_err();
+            assert_eq!(err.code(), "invalid_number", "{bad:?}");
+        }
+    }
+}

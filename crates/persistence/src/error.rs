@@ -1,0 +1,34 @@
+use sea_orm::DbErr;
+
+/// Everything that can go wrong below the API. Only `Database` is an internal failure; the
+/// others are answers the API turns into client errors.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistenceError {
+    /// The database failed or refused a statement. Never shown to clients.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// A stored row could not be turned back into a domain value (a bug or manual edit).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    /// The caller may not act on this part of the tree.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// Concurrent writers collided on a unique key; the caller may retry.
+    #[error("conflicting concurrent write")]
+    WriteConflict,
+}
+
+impl PersistenceError {
+    /// Wraps a decoding problem.
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        Self::Corrupt(what.to_string())
+    }
+}
+
+/// True when the database refused a row because of a unique constraint.
+pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,59 @@
+//! Persistence for chitieu: sea-orm entities and set-based queries that run identically on
+//! SQLite (the embedded default) and PostgreSQL (production).
+//!
+//! *Architecture invariant*: this crate turns domain types into rows and back; it never sees
+//! HTTP or GraphQL types. Every function that writes takes a `&impl ConnectionTrait`, so the
+//! caller decides the transaction boundary (a whole submission is one transaction).
+
+pub mod catalogue;
+mod connect;
+pub mod data_values;
+pub mod entities;
+mod error;
+pub mod idempotency;
+pub mod metadata;
+pub mod org_units;
+pub mod sessions;
+pub mod settings;
+mod sql;
+pub mod submission;
+mod time;
+pub mod users;
+pub mod validation;
+
+pub use connect::{Database, connect};
+pub use error::PersistenceError;
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
+pub use time::{Micros, now_micros};
+
+/// The part of the org tree a caller may see and act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (administrators).
+    All,
+    /// The subtree rooted at this org unit id (the unit itself included).
+    Subtree(i64),
+}
+
+/// One problem with one field of a submitted document, addressed by a JSON-pointer-like path
+/// such as `org_units[3].parent`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldIssue {
+    /// Where the problem is, e.g. `indicators[0].numerator`.
+    pub field: String,
+    /// Stable snake_case code, e.g. `unknown_data_element`.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl FieldIssue {
+    /// Builds an issue.
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}

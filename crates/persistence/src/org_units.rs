@@ -1,0 +1,195 @@
+//! Reading the org tree: lookups by code, listing and searching within a scope, and the
+//! subtree test every authorization decision relies on.
+
+use std::collections::HashMap;
+
+use chitieu_domain::{OrgUnit, OrgUnitCode, UnitKind, UnitName, text::fold_for_search};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+
+use crate::{
+    PersistenceError, Scope,
+    sql::{self, get, like_escape, placeholders},
+};
+
+/// An org unit as stored: the domain unit plus its id and depth (root = 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredOrgUnit {
+    /// Internal id, never shown to clients.
+    pub id: i64,
+    /// The unit.
+    pub unit: OrgUnit,
+    /// Depth in the tree, the root being 1.
+    pub level: i32,
+}
+
+/// Filters for [`list`].
+#[derive(Clone, Debug, Default)]
+pub struct OrgUnitFilter {
+    /// Only direct children of this unit.
+    pub parent: Option<i64>,
+    /// Only units whose name contains this text, ignoring case and Vietnamese diacritics.
+    pub q: Option<String>,
+}
+
+/// Position after which a page of [`list`] starts: `(level, code)` of the last unit seen.
+pub type OrgUnitCursor = (i32, String);
+
+const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, p.code, u.level \
+     FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
+
+fn decode(row: &QueryResult) -> Result<StoredOrgUnit, PersistenceError> {
+    let code: String = get(row, 1)?;
+    let name: String = get(row, 2)?;
+    let kind: String = get(row, 3)?;
+    let parent: Option<String> = get(row, 4)?;
+    let unit = OrgUnit {
+        code: OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?,
+        name: UnitName::parse(&name).map_err(PersistenceError::corrupt)?,
+        kind: UnitKind::parse(&kind).map_err(PersistenceError::corrupt)?,
+        parent: parent
+            .map(|p| OrgUnitCode::parse(&p))
+            .transpose()
+            .map_err(PersistenceError::corrupt)?,
+    };
+    Ok(StoredOrgUnit {
+        id: get(row, 0)?,
+        unit,
+        level: get(row, 5)?,
+    })
+}
+
+/// The unit with this code, if any.
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    code: &OrgUnitCode,
+) -> Result<Option<StoredOrgUnit>, PersistenceError> {
+    let rows = sql::query(
+        db,
+        &format!("{SELECT} WHERE u.code = ?"),
+        vec![code.as_str().into()],
+    )
+    .await?;
+    rows.first().map(decode).transpose()
+}
+
+/// Units by id (order unspecified).
+pub async fn find_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(sql::MAX_PARAMS) {
+        let values = chunk.iter().map(|&id| Value::from(id)).collect();
+        let rows = sql::query(
+            db,
+            &format!("{SELECT} WHERE u.id IN ({})", placeholders(chunk.len())),
+            values,
+        )
+        .await?;
+        for row in &rows {
+            out.push(decode(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Maps the given codes to ids; unknown codes are absent from the map.
+pub async fn ids_by_codes(
+    db: &impl ConnectionTrait,
+    codes: &[&str],
+) -> Result<HashMap<String, i64>, PersistenceError> {
+    let mut out = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(sql::MAX_PARAMS) {
+        let values = chunk.iter().map(|&c| Value::from(c)).collect();
+        let rows = sql::query(
+            db,
+            &format!(
+                "SELECT code, id FROM org_unit WHERE code IN ({})",
+                placeholders(chunk.len())
+            ),
+            values,
+        )
+        .await?;
+        for row in &rows {
+            out.insert(get::<String>(row, 0)?, get::<i64>(row, 1)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Lists units inside `scope`, ordered by level then code, at most `limit`, after `cursor`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    filter: &OrgUnitFilter,
+    cursor: Option<&OrgUnitCursor>,
+    limit: u64,
+) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
+    let mut sql = format!("{SELECT} WHERE 1 = 1");
+    let mut values: Vec<Value> = Vec::new();
+    if let Scope::Subtree(root) = scope {
+        sql.push_str(
+            " AND u.id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)",
+        );
+        values.push(root.into());
+    }
+    if let Some(parent) = filter.parent {
+        sql.push_str(" AND u.parent_id = ?");
+        values.push(parent.into());
+    }
+    if let Some(q) = &filter.q {
+        let folded = fold_for_search(q);
+        if !folded.is_empty() {
+            sql.push_str(" AND u.name_folded LIKE ? ESCAPE '\\'");
+            values.push(format!("%{}%", like_escape(&folded)).into());
+        }
+    }
+    if let Some((level, code)) = cursor {
+        sql.push_str(" AND (u.level > ? OR (u.level = ? AND u.code > ?))");
+        values.push((*level).into());
+        values.push((*level).into());
+        values.push(code.clone().into());
+    }
+    sql.push_str(" ORDER BY u.level, u.code LIMIT ?");
+    values.push((limit as i64).into());
+    let rows = sql::query(db, &sql, values).await?;
+    rows.iter().map(decode).collect()
+}
+
+/// The ids among `ids` that lie inside `scope`.
+pub async fn filter_in_scope(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    ids: &[i64],
+) -> Result<Vec<i64>, PersistenceError> {
+    let Scope::Subtree(root) = scope else {
+        return Ok(ids.to_vec());
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(sql::MAX_PARAMS - 1) {
+        let mut values: Vec<Value> = vec![root.into()];
+        values.extend(chunk.iter().map(|&id| Value::from(id)));
+        let rows = sql::query(
+            db,
+            &format!(
+                "SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ? AND descendant_id IN ({})",
+                placeholders(chunk.len())
+            ),
+            values,
+        )
+        .await?;
+        for row in &rows {
+            out.push(get::<i64>(row, 0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// True when `unit` lies inside `scope`.
+pub async fn in_scope(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    unit: i64,
+) -> Result<bool, PersistenceError> {
+    Ok(!filter_in_scope(db, scope, &[unit]).await?.is_empty())
+}

@@ -1,0 +1,130 @@
+//! Refresh tokens: opaque, stored only as SHA-256 hashes, single use, grouped in families so
+//! that replaying a used token revokes every token descended from the same login.
+
+use sea_orm::ConnectionTrait;
+
+use crate::{
+    Micros, PersistenceError, now_micros,
+    sql::{self, get},
+};
+
+/// The outcome of presenting a refresh token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefreshCheck {
+    /// Valid: it is now marked used; issue a successor in `family_id`.
+    Valid {
+        /// The user it belongs to.
+        user_id: i64,
+        /// The family to continue.
+        family_id: String,
+    },
+    /// Already used: the whole family has now been revoked.
+    Reused,
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// Stores a new refresh token (by hash).
+pub async fn store(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    family_id: &str,
+    token_hash: &str,
+    expires_at: Micros,
+) -> Result<(), PersistenceError> {
+    sql::execute(
+        db,
+        "INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+        vec![
+            user_id.into(),
+            family_id.into(),
+            token_hash.into(),
+            expires_at.into(),
+            now_micros().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Consumes the token with this hash. Run inside a transaction together with `store` of the
+/// successor.
+pub async fn consume(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<RefreshCheck, PersistenceError> {
+    let rows = sql::query(
+        db,
+        "SELECT id, user_id, family_id, expires_at, used_at, revoked_at FROM refresh_token WHERE token_hash = ?",
+        vec![token_hash.into()],
+    )
+    .await?;
+    let Some(row) = rows.first() else {
+        return Ok(RefreshCheck::Invalid);
+    };
+    let id: i64 = get(row, 0)?;
+    let user_id: i64 = get(row, 1)?;
+    let family_id: String = get(row, 2)?;
+    let expires_at: i64 = get(row, 3)?;
+    let used_at: Option<i64> = get(row, 4)?;
+    let revoked_at: Option<i64> = get(row, 5)?;
+    let now = now_micros();
+    if used_at.is_some() {
+        revoke_family(db, &family_id).await?;
+        return Ok(RefreshCheck::Reused);
+    }
+    if revoked_at.is_some() || expires_at <= now {
+        return Ok(RefreshCheck::Invalid);
+    }
+    // Guarded update: of two concurrent uses only one sees a row change.
+    let changed = sql::execute(
+        db,
+        "UPDATE refresh_token SET used_at = ? WHERE id = ? AND used_at IS NULL",
+        vec![now.into(), id.into()],
+    )
+    .await?;
+    if changed == 0 {
+        revoke_family(db, &family_id).await?;
+        return Ok(RefreshCheck::Reused);
+    }
+    Ok(RefreshCheck::Valid { user_id, family_id })
+}
+
+/// Revokes every token of a family (logout, or reuse detected).
+pub async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: &str,
+) -> Result<(), PersistenceError> {
+    sql::execute(
+        db,
+        "UPDATE refresh_token SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+        vec![now_micros().into(), family_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The family of the token with this hash, if it exists.
+pub async fn family_of(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<String>, PersistenceError> {
+    let rows = sql::query(
+        db,
+        "SELECT family_id FROM refresh_token WHERE token_hash = ?",
+        vec![token_hash.into()],
+    )
+    .await?;
+    rows.first().map(|r| get(r, 0)).transpose()
+}
+
+/// Revokes every refresh token of a user (disabled account, password reset).
+pub async fn revoke_user(db: &impl ConnectionTrait, user_id: i64) -> Result<(), PersistenceError> {
+    sql::execute(
+        db,
+        "UPDATE refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        vec![now_micros().into(), user_id.into()],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Small key/value settings kept in the database, such as the generated JWT signing secret.
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use crate::{PersistenceError, entities::app_setting};
+
+/// The value stored under `key`, if any.
+pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, PersistenceError> {
+    Ok(app_setting::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .map(|m| m.value))
+}
+
+/// Returns the value under `key`, storing `make()` first when there is none. Safe against
+/// concurrent callers: whoever writes first wins and everyone reads that value.
+pub async fn get_or_insert(
+    db: &impl ConnectionTrait,
+    key: &str,
+    make: impl FnOnce() -> String,
+) -> Result<String, PersistenceError> {
+    if let Some(v) = get(db, key).await? {
+        return Ok(v);
+    }
+    crate::sql::execute(
+        db,
+        "INSERT INTO app_setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+        vec![key.into(), make().into()],
+    )
+    .await?;
+    get(db, key)
+        .await?
+        .ok_or_else(|| PersistenceError::corrupt(format!("setting {key} vanished")))
+}

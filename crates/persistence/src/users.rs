@@ -1,0 +1,103 @@
+//! User accounts.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+
+use crate::{PersistenceError, entities::app_user, now_micros};
+
+/// A stored user. The password hash never leaves the API's auth module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredUser {
+    /// Internal id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// PHC-format argon2id hash.
+    pub password_hash: String,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// `admin`, `manager`, `reporter` or `viewer`.
+    pub role: String,
+    /// The unit whose subtree the role applies to (none for `admin`).
+    pub org_unit_id: Option<i64>,
+    /// A disabled user cannot log in and its tokens stop working.
+    pub disabled: bool,
+}
+
+impl From<app_user::Model> for StoredUser {
+    fn from(m: app_user::Model) -> Self {
+        Self {
+            id: m.id,
+            username: m.username,
+            password_hash: m.password_hash,
+            display_name: m.display_name,
+            role: m.role,
+            org_unit_id: m.org_unit_id,
+            disabled: m.disabled,
+        }
+    }
+}
+
+/// A user to create.
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    /// Login name (already validated).
+    pub username: &'a str,
+    /// PHC-format hash.
+    pub password_hash: &'a str,
+    /// Display name.
+    pub display_name: Option<&'a str>,
+    /// Role name.
+    pub role: &'a str,
+    /// Bound org unit.
+    pub org_unit_id: Option<i64>,
+}
+
+/// How many users exist.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, PersistenceError> {
+    Ok(app_user::Entity::find().count(db).await?)
+}
+
+/// The user with this login name.
+pub async fn find_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<StoredUser>, PersistenceError> {
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Username.eq(username))
+        .one(db)
+        .await?
+        .map(StoredUser::from))
+}
+
+/// The user with this id.
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<StoredUser>, PersistenceError> {
+    Ok(app_user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(StoredUser::from))
+}
+
+/// Creates a user and returns it.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    user: NewUser<'_>,
+) -> Result<StoredUser, PersistenceError> {
+    let now = now_micros();
+    let model = app_user::ActiveModel {
+        username: Set(user.username.to_owned()),
+        password_hash: Set(user.password_hash.to_owned()),
+        display_name: Set(user.display_name.map(str::to_owned)),
+        role: Set(user.role.to_owned()),
+        org_unit_id: Set(user.org_unit_id),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    Ok(model.insert(db).await?.into())
+}

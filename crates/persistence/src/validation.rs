@@ -1,0 +1,193 @@
+//! Evaluating validation rules against stored figures, per unit and stored period.
+//!
+//! Rules are evaluated where figures are held, never only on totals. The database pivots the
+//! referenced elements into one row per (unit, period) in a single grouped query; each row is
+//! then checked with the domain's exact arithmetic.
+
+use std::collections::HashMap;
+
+use chitieu_domain::{Comparison, DataElementCode, Period, evaluate_rule};
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, Value};
+
+use crate::{
+    PersistenceError,
+    catalogue::{self, StoredRule, period},
+    sql::{self, get, placeholders},
+};
+
+/// One broken rule at one unit and period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// Rule code.
+    pub rule: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// The stored period the figures belong to.
+    pub period: Period,
+    /// Left side's value.
+    pub left: Decimal,
+    /// The rule's operator.
+    pub operator: Comparison,
+    /// Right side's value.
+    pub right: Decimal,
+    /// Explanation, naming the rule.
+    pub message: String,
+}
+
+/// Which stored figures to check.
+#[derive(Clone, Debug)]
+pub enum Selection<'a> {
+    /// Exactly these (org unit id, period) pairs.
+    Pairs(&'a [(i64, Period)]),
+    /// Every unit in the subtree of this org unit id, every stored period inside `period`.
+    Subtree { root: i64, period: Period },
+}
+
+/// Evaluates every validation rule on the selected figures, ordered by unit, period, rule.
+pub async fn evaluate(
+    db: &impl ConnectionTrait,
+    selection: Selection<'_>,
+) -> Result<Vec<Violation>, PersistenceError> {
+    let rules = catalogue::all_validation_rules(db).await?;
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Selection::Pairs(p) = selection
+        && p.is_empty()
+    {
+        return Ok(Vec::new());
+    }
+    let elements = catalogue::all_data_elements(db).await?;
+    let by_code: HashMap<&str, &catalogue::StoredDataElement> = elements
+        .values()
+        .map(|e| (e.element.code.as_str(), e))
+        .collect();
+    // The referenced elements, each a pivot column.
+    let mut columns: Vec<&catalogue::StoredDataElement> = Vec::new();
+    for r in &rules {
+        for code in r
+            .rule
+            .left
+            .references()
+            .iter()
+            .chain(r.rule.right.references().iter())
+        {
+            if let Some(e) = by_code.get(code.as_str())
+                && !columns.iter().any(|c| c.id == e.id)
+            {
+                columns.push(e);
+            }
+        }
+    }
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = String::from("SELECT dv.org_unit_id, u.code, dv.start_month, dv.end_month");
+    let mut values: Vec<Value> = Vec::new();
+    for c in &columns {
+        select.push_str(
+            ", CAST(SUM(CASE WHEN dv.data_element_id = ? THEN dv.value_num END) AS BIGINT)",
+        );
+        values.push(c.id.into());
+    }
+    select.push_str(" FROM data_value dv JOIN org_unit u ON u.id = dv.org_unit_id WHERE dv.data_element_id IN (");
+    select.push_str(&placeholders(columns.len()));
+    select.push(')');
+    values.extend(columns.iter().map(|c| Value::from(c.id)));
+    let mut batches: Vec<(String, Vec<Value>)> = Vec::new();
+    match selection {
+        Selection::Subtree { root, period } => {
+            let mut v = values.clone();
+            v.extend([
+                root.into(),
+                period.start().index().into(),
+                period.end().index().into(),
+            ]);
+            batches.push((
+                format!(
+                    "{select} AND dv.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?) \
+                     AND dv.start_month >= ? AND dv.end_month <= ?"
+                ),
+                v,
+            ));
+        }
+        Selection::Pairs(pairs) => {
+            for chunk in pairs.chunks(5_000) {
+                let mut v = values.clone();
+                let mut cond = String::new();
+                for (i, (unit, p)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        cond.push_str(" OR ");
+                    }
+                    cond.push_str(
+                        "(dv.org_unit_id = ? AND dv.start_month = ? AND dv.end_month = ?)",
+                    );
+                    v.extend([
+                        (*unit).into(),
+                        p.start().index().into(),
+                        p.end().index().into(),
+                    ]);
+                }
+                batches.push((format!("{select} AND ({cond})"), v));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (body, v) in batches {
+        let sql = format!(
+            "{body} GROUP BY dv.org_unit_id, u.code, dv.start_month, dv.end_month \
+             ORDER BY u.code, dv.start_month, dv.end_month"
+        );
+        for row in sql::query(db, &sql, v).await? {
+            let unit: String = get(&row, 1)?;
+            let p = period(get(&row, 2)?, get(&row, 3)?)?;
+            let mut figures: HashMap<&str, Decimal> = HashMap::new();
+            for (i, c) in columns.iter().enumerate() {
+                let sum: Option<i64> = get(&row, 4 + i)?;
+                if let Some(s) = sum {
+                    figures.insert(
+                        c.element.code.as_str(),
+                        c.element.value_type.unscale(Decimal::from(s)),
+                    );
+                }
+            }
+            check_rules(&rules, &unit, p, &figures, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+fn check_rules(
+    rules: &[StoredRule],
+    unit: &str,
+    period: Period,
+    figures: &HashMap<&str, Decimal>,
+    out: &mut Vec<Violation>,
+) {
+    let lookup = |code: &DataElementCode| figures.get(code.as_str()).copied();
+    for r in rules {
+        if let Some(outcome) = evaluate_rule(&r.rule, &lookup)
+            && !outcome.holds
+        {
+            out.push(Violation {
+                rule: r.rule.code.as_str().to_owned(),
+                org_unit: unit.to_owned(),
+                period,
+                left: outcome.left,
+                operator: r.rule.operator,
+                right: outcome.right,
+                message: format!(
+                    "{}: {} {} {} does not hold ({} {} {})",
+                    r.rule.name,
+                    r.rule.left,
+                    r.rule.operator.as_str(),
+                    r.rule.right,
+                    outcome.left,
+                    r.rule.operator.as_str(),
+                    outcome.right
+                ),
+            });
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Schema migrations for chitieu.
+//!
+//! Every migration is written with sea-query builders only, so the same code produces the
+//! same schema on SQLite and PostgreSQL. Timestamps are stored as `BIGINT` microseconds since
+//! the Unix epoch (identical ordering and comparison on both databases); periods as two
+//! month indexes (`year * 12 + month - 1`, inclusive); numeric values as fixed-point `BIGINT`
+//! (see `chitieu_domain::value`), so sums are exact on both databases.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_foundation;
+
+/// Applies the migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_foundation::Migration)]
+    }
+}
