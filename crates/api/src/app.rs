@@ -158,7 +158,6 @@ fn router(state: AppState) -> Router {
     api.fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
         .with_state(state)
-        .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
@@ -166,6 +165,7 @@ fn router(state: AppState) -> Router {
             tracing::error!("a handler panicked");
             ApiError::internal("panic").to_problem_response()
         }))
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -183,11 +183,13 @@ fn router(state: AppState) -> Router {
 /// Error answers produced by middleware (body limit, timeout) become problem+json too.
 async fn problem_for_bare_errors(res: Response) -> Response {
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // Only bodies that are not JSON at all (plain text from a layer, or empty) are replaced;
+    // our own answers are problem+json or, for a refused data value set, JSON.
+    let bare = res.headers().get(header::CONTENT_TYPE).is_none_or(|v| {
+        let v = v.as_bytes();
+        !v.starts_with(PROBLEM_JSON.as_bytes()) && !v.starts_with(b"application/json")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || !bare {
         return res;
     }
     let (code, detail) = match status {

@@ -36,6 +36,9 @@ pub struct MetadataBundle {
     /// Codes of items that failed to parse but did name a valid code: references to them are
     /// not reported a second time as unknown.
     pub declared: Declared,
+    /// Expressions of items that failed for another reason, by field: their references are
+    /// still checked so that every problem is reported at once.
+    pub loose_expressions: Vec<(String, Expression)>,
 }
 
 /// Codes declared by bundle items that were themselves invalid.
@@ -314,6 +317,10 @@ pub async fn import(
                 ),
             ));
         }
+    }
+
+    for (field, expr) in &bundle.loose_expressions {
+        check_expr(&mut issues, field.clone(), expr);
     }
 
     // ---- validation rules
@@ -717,6 +724,11 @@ async fn write_indicators(
     ids_of(db, "indicator", &codes).await
 }
 
+/// (indicator id, org unit id, start month, end month).
+type TargetKey = (i64, i64, i32, i32);
+/// (id, operator, value, label).
+type StoredTargetRow = (i64, String, String, Option<String>);
+
 async fn write_targets(
     db: &impl ConnectionTrait,
     bundle: &MetadataBundle,
@@ -729,8 +741,7 @@ async fn write_targets(
         return Ok(());
     }
     let ids: Vec<i64> = indicator_ids.values().copied().collect();
-    let mut existing: HashMap<(i64, i64, i32, i32), (i64, String, String, Option<String>)> =
-        HashMap::new();
+    let mut existing: HashMap<TargetKey, StoredTargetRow> = HashMap::new();
     for chunk in ids.chunks(sql::MAX_PARAMS) {
         let rows = sql::query(
             db,

@@ -256,7 +256,10 @@ pub async fn submit(
             if let Some(r) = reach {
                 let (a, b) = (&checked[r], &checked[i]);
                 let (earlier, later) = if a.index < b.index { (a, b) } else { (b, a) };
-                if a.period == b.period {
+                if a.period != b.period && (a.value.is_none() || b.value.is_none()) {
+                    // Deleting one period while storing an overlapping one is a correction,
+                    // not a double count.
+                } else if a.period == b.period {
                     out.conflicts.push(conflict(
                         later.index,
                         "duplicate_data_value",

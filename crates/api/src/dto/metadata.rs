@@ -324,7 +324,15 @@ impl MetadataRequest {
                         "factor",
                         Indicator::new(code.clone(), name, group, num, den, factor, decimals),
                     ),
-                _ => None,
+                (_, _, _, num, den, _) => {
+                    for (field, expr) in [("numerator", num), ("denominator", den)] {
+                        if let Some(expr) = expr {
+                            b.loose_expressions
+                                .push((format!("{prefix}.{field}"), expr));
+                        }
+                    }
+                    None
+                }
             };
             match (indicator, code) {
                 (Some(ind), _) => b.indicators.push((i, ind)),
@@ -366,19 +374,25 @@ impl MetadataRequest {
             let left = c.take("left", Expression::parse(&r.left));
             let operator = c.take("operator", Comparison::parse_rule(&r.operator));
             let right = c.take("right", Expression::parse(&r.right));
-            if let (Some(code), Some(name), Some(left), Some(operator), Some(right)) =
-                (code, name, left, operator, right)
-            {
-                b.validation_rules.push((
-                    i,
-                    ValidationRule {
+            match (code, name, left, operator, right) {
+                (Some(code), Some(name), Some(left), Some(operator), Some(right)) => {
+                    let rule = ValidationRule {
                         code,
                         name,
                         left,
                         operator,
                         right,
-                    },
-                ));
+                    };
+                    b.validation_rules.push((i, rule));
+                }
+                (_, _, left, _, right) => {
+                    for (field, expr) in [("left", left), ("right", right)] {
+                        if let Some(expr) = expr {
+                            let field = format!("validation_rules[{i}].{field}");
+                            b.loose_expressions.push((field, expr));
+                        }
+                    }
+                }
             }
         }
         (b, issues)

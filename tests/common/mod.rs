@@ -1,0 +1,297 @@
+//! Boots the real server on port 0 against a fresh SQLite file or a fresh PostgreSQL
+//! database, and talks to it over real HTTP.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "Test-Admin-Pass-2023";
+pub const PG_ENV: &str = "CHITIEU_TEST_POSTGRES_URL";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body on SQLite and, when `CHITIEU_TEST_POSTGRES_URL` is set, on
+/// PostgreSQL too.
+#[macro_export]
+macro_rules! both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = common::TestApp::spawn(common::Backend::Sqlite).await.expect("sqlite app");
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some($app) = common::TestApp::spawn(common::Backend::Postgres).await else {
+                        eprintln!("{} not set: PostgreSQL run skipped", common::PG_ENV);
+                        return;
+                    };
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub token: String,
+    pub backend: Backend,
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<PgDatabase>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Dropping needs async I/O; do it on a private runtime so it works from any context.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                use sea_orm::ConnectionTrait;
+                if let Ok(db) = sea_orm::Database::connect(&admin_url).await {
+                    let _ = db
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let cut = base.rfind('/').unwrap();
+    let mut out = format!("{}/{}", &base[..cut], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestApp {
+    /// `None` when PostgreSQL is asked for but not configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let (url, dir, pg) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var(PG_ENV).ok()?;
+                let name = format!("chitieu_t_{}", uuid::Uuid::new_v4().simple());
+                {
+                    use sea_orm::ConnectionTrait;
+                    let db = sea_orm::Database::connect(&admin_url).await.unwrap();
+                    db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                        .await
+                        .unwrap();
+                    db.close().await.unwrap();
+                }
+                let url = replace_db_name(&admin_url, &name);
+                (url, None, Some(PgDatabase { admin_url, name }))
+            }
+        };
+        Some(Self::spawn_on(backend, url, dir, pg).await)
+    }
+
+    async fn spawn_on(
+        backend: Backend,
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        pg: Option<PgDatabase>,
+    ) -> TestApp {
+        let mut config = chitieu_api::Config::new(url.clone());
+        config.listen = "127.0.0.1:0".into();
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
+        let app = chitieu_api::build(config).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run(async {
+            let _ = rx.await;
+        }));
+        let client = Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let mut t = TestApp {
+            base,
+            client,
+            token: String::new(),
+            backend,
+            database_url: url,
+            _dir: dir,
+            pg,
+            shutdown: Some(tx),
+        };
+        t.token = t.login("admin", ADMIN_PASSWORD).await;
+        t
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> String {
+        let res = self
+            .client
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "login failed");
+        res.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        read(self.req(Method::GET, path).send().await.unwrap()).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        read(
+            self.req(Method::POST, path)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_csv(&self, path: &str, csv: &str) -> (StatusCode, Value) {
+        read(
+            self.req(Method::POST, path)
+                .header("content-type", "text/csv")
+                .body(csv.to_owned())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Loads a small catalogue: VN > BRVT > VT > {VT-P1, VT-P8, VT-UBND}, the document
+    /// elements, payment elements, DOC_SW_RATE and the payment rule.
+    pub async fn seed_catalogue(&self) {
+        let (status, body) = self.post("/api/v1/metadata", &catalogue()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// Stored figures matching a query string, e.g. `org_unit=VT-P1`.
+    pub async fn values(&self, query: &str) -> Vec<Value> {
+        let (status, body) = self.get(&format!("/api/v1/data-values?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["data_values"].as_array().unwrap().clone()
+    }
+}
+
+pub async fn read(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = res.text().await.unwrap();
+    if status.is_client_error() || status.is_server_error() {
+        assert!(
+            ct.starts_with("application/problem+json") || status == StatusCode::CONFLICT,
+            "error {status} is not problem+json ({ct}): {text}"
+        );
+    }
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body)
+}
+
+pub fn catalogue() -> Value {
+    json!({
+        "org_units": [
+            {"code": "VN", "name": "Việt Nam", "kind": "nation"},
+            {"code": "BRVT", "name": "Tỉnh Bà Rịa - Vũng Tàu", "parent": "VN", "kind": "province"},
+            {"code": "VT", "name": "Thành phố Vũng Tàu", "parent": "BRVT", "kind": "city"},
+            {"code": "VT-P1", "name": "Phường 1", "parent": "VT", "kind": "ward"},
+            {"code": "VT-P8", "name": "Phường 8", "parent": "VT", "kind": "ward"},
+            {"code": "VT-UBND", "name": "UBND Thành phố Vũng Tàu", "parent": "VT", "kind": "office"}
+        ],
+        "data_elements": [
+            {"code": "DOC_OUT_SW", "name": "Văn bản đi trên phần mềm", "value_type": "integer", "aggregation": "sum"},
+            {"code": "DOC_IN_SW", "name": "Văn bản đến trên phần mềm", "value_type": "integer", "aggregation": "sum"},
+            {"code": "DOC_OUT_PAPER", "name": "Văn bản đi giấy", "value_type": "integer", "aggregation": "sum"},
+            {"code": "DOC_IN_PAPER", "name": "Văn bản đến giấy", "value_type": "integer", "aggregation": "sum"},
+            {"code": "PAY_TX_TOTAL", "name": "Tổng giao dịch", "value_type": "integer", "aggregation": "sum"},
+            {"code": "PAY_TX_OK", "name": "Giao dịch thành công", "value_type": "integer", "aggregation": "sum"},
+            {"code": "NOTE", "name": "Ghi chú", "value_type": "text", "aggregation": "none"},
+            {"code": "HAS_SITE", "name": "Có trang thông tin điện tử", "value_type": "boolean", "aggregation": "sum"},
+            {"code": "SHARE", "name": "Tỷ trọng", "value_type": "number", "aggregation": "average"}
+        ],
+        "indicators": [
+            {"code": "DOC_SW_RATE", "name": "Tỷ lệ văn bản trên phần mềm", "group": "digital_government",
+             "numerator": "#{DOC_OUT_SW} + #{DOC_IN_SW}",
+             "denominator": "#{DOC_OUT_SW} + #{DOC_IN_SW} + #{DOC_OUT_PAPER} + #{DOC_IN_PAPER}",
+             "factor": 100, "decimals": 2}
+        ],
+        "targets": [
+            {"indicator": "DOC_SW_RATE", "org_unit": "VN", "period": "2023", "operator": ">=", "value": 90, "label": "national"},
+            {"indicator": "DOC_SW_RATE", "org_unit": "VT", "period": "2023", "operator": ">=", "value": 100, "label": "city"}
+        ],
+        "validation_rules": [
+            {"code": "PAY_OK_LE_TOTAL", "name": "Giao dịch thành công không vượt tổng",
+             "left": "#{PAY_TX_OK}", "operator": "<=", "right": "#{PAY_TX_TOTAL}"}
+        ]
+    })
+}

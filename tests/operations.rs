@@ -1,0 +1,40 @@
+//! Health, readiness, unknown routes and wrong methods.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use reqwest::StatusCode;
+
+both_databases! {
+    async fn health_and_readiness_answer_without_a_token(app: TestApp) {
+        for path in ["/healthz", "/readyz"] {
+            let res = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert!(res.headers().get("x-request-id").is_some());
+        }
+    }
+
+    async fn unknown_routes_and_wrong_methods_are_problem_json(app: TestApp) {
+        let (status, body) = common::read(app.client.get(format!("{}/api/v1/nothing", app.base)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(body["type"], "urn:chitieu:problem:not_found");
+        let (status, body) = common::read(app.client.delete(format!("{}/api/v1/org-units", app.base)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+
+    async fn the_demo_loads_the_report_and_loading_it_again_changes_nothing(app: TestApp) {
+        let db = chitieu_persistence::connect(&app.database_url).await.unwrap();
+        let first = chitieu_api::demo::load(&db).await.unwrap();
+        assert_eq!(first.values_imported, 128);
+        assert_eq!(first.violations, 1, "the report's payments error is flagged");
+        let second = chitieu_api::demo::load(&db).await.unwrap();
+        assert_eq!(second.metadata_created, 0);
+        assert_eq!(second.values_imported, 0);
+        let (_, units) = app.get("/api/v1/org-units?parent=VT&limit=100").await;
+        assert_eq!(units["org_units"].as_array().unwrap().len(), 30, "office, 12 departments, 17 wards and communes");
+        let (_, p2) = app.get("/api/v1/data-values?org_unit=VT-P2").await;
+        assert_eq!(p2["data_values"].as_array().unwrap().len(), 3, "Phường 2's blank cell stays absent");
+    }
+}
