@@ -12,6 +12,7 @@ pub mod demo;
 mod dto;
 mod error;
 mod json;
+mod reports;
 mod rest;
 mod state;
 

@@ -314,3 +314,25 @@ pub async fn all_validation_rules(
     .await?;
     rows.iter().map(decode_rule).collect()
 }
+
+/// Targets of these indicators set by these org units (ids).
+pub async fn targets_for(
+    db: &impl ConnectionTrait,
+    indicator_ids: &[i64],
+    unit_ids: &[i64],
+) -> Result<Vec<Target>, PersistenceError> {
+    if indicator_ids.is_empty() || unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT t.id, i.code, u.code, t.start_month, t.end_month, t.operator, t.value, t.label \
+         FROM target t JOIN indicator i ON i.id = t.indicator_id JOIN org_unit u ON u.id = t.org_unit_id \
+         WHERE t.indicator_id IN ({}) AND t.org_unit_id IN ({}) ORDER BY t.id",
+        placeholders(indicator_ids.len()),
+        placeholders(unit_ids.len())
+    );
+    let mut values: Vec<Value> = indicator_ids.iter().map(|&i| Value::from(i)).collect();
+    values.extend(unit_ids.iter().map(|&u| Value::from(u)));
+    let rows = sql::query(db, &sql, values).await?;
+    rows.iter().map(|r| decode_target(r).map(|t| t.target)).collect()
+}

@@ -13,6 +13,9 @@ pub enum PersistenceError {
     /// The caller may not act on this part of the tree.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// A sum left the range of a 64-bit integer.
+    #[error("a sum is too large to be stored")]
+    Overflow,
     /// Concurrent writers collided on a unique key; the caller may retry.
     #[error("conflicting concurrent write")]
     WriteConflict,

@@ -5,6 +5,8 @@
 //! HTTP or GraphQL types. Every function that writes takes a `&impl ConnectionTrait`, so the
 //! caller decides the transaction boundary (a whole submission is one transaction).
 
+pub mod aggregates;
+pub mod attainment;
 pub mod catalogue;
 mod connect;
 pub mod data_values;
@@ -13,6 +15,7 @@ mod error;
 pub mod idempotency;
 pub mod metadata;
 pub mod org_units;
+pub mod rollup;
 pub mod sessions;
 pub mod settings;
 mod sql;

@@ -506,7 +506,12 @@ async fn write_units(
                     )
                     .await?;
                     if parent_changed {
+                        let mut affected = crate::rollup::ancestors_of(db, old.id).await?;
                         move_subtree(db, old.id, parent_id).await?;
+                        affected.extend(crate::rollup::ancestors_of(db, old.id).await?);
+                        affected.sort_unstable();
+                        affected.dedup();
+                        crate::rollup::rebuild(db, &affected).await?;
                         moved.push(old.id);
                     }
                 }

@@ -193,3 +193,37 @@ pub async fn in_scope(
 ) -> Result<bool, PersistenceError> {
     Ok(!filter_in_scope(db, scope, &[unit]).await?.is_empty())
 }
+
+/// A unit's chain: the unit itself, then its ancestors, nearest first (ids and codes).
+pub async fn chain(
+    db: &impl ConnectionTrait,
+    unit: i64,
+) -> Result<Vec<(i64, OrgUnitCode)>, PersistenceError> {
+    let rows = sql::query(
+        db,
+        "SELECT u.id, u.code FROM org_unit_closure c JOIN org_unit u ON u.id = c.ancestor_id \
+         WHERE c.descendant_id = ? ORDER BY c.depth",
+        vec![unit.into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = get(r, 1)?;
+            Ok((get(r, 0)?, OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?))
+        })
+        .collect()
+}
+
+/// Direct children of a unit in natural name order ("Phường 2" before "Phường 10").
+pub async fn children(
+    db: &impl ConnectionTrait,
+    unit: i64,
+) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
+    let rows = sql::query(db, &format!("{SELECT} WHERE u.parent_id = ?"), vec![unit.into()]).await?;
+    let mut out = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| {
+        chitieu_domain::text::natural_cmp(a.unit.name.as_str(), b.unit.name.as_str())
+            .then_with(|| a.unit.code.cmp(&b.unit.code))
+    });
+    Ok(out)
+}

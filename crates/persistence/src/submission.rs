@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, Value};
 use crate::{
     PersistenceError, Scope,
     catalogue::{self, period},
-    now_micros, org_units,
+    now_micros, org_units, rollup,
     sql::{self, get, placeholders},
     validation::{self, Selection, Violation},
 };
@@ -325,6 +325,7 @@ pub async fn submit(
     let now = now_micros();
     let mut upserts: Vec<Vec<Value>> = Vec::new();
     let mut deletes: Vec<i64> = Vec::new();
+    let mut deltas: Vec<rollup::Delta> = Vec::new();
     let mut touched: BTreeSet<(i64, Period)> = BTreeSet::new();
     let types: HashMap<i64, chitieu_domain::ValueType> = elements
         .values()
@@ -345,6 +346,9 @@ pub async fn submit(
             (None, Some(r)) => {
                 out.deleted += 1;
                 deletes.push(r.id);
+                if let Some(n) = r.num {
+                    deltas.push(delta(c, -n, -1));
+                }
                 touched.insert((c.unit_id, c.period));
                 out.changes.push(ValueChange {
                     org_unit_id: c.unit_id,
@@ -362,8 +366,14 @@ pub async fn submit(
                         continue;
                     }
                     out.updated += 1;
+                    if let Some(n) = r.num {
+                        deltas.push(delta(c, -n, -1));
+                    }
                 } else {
                     out.imported += 1;
+                }
+                if let Some(n) = s.num {
+                    deltas.push(delta(c, n, 1));
                 }
                 touched.insert((c.unit_id, c.period));
                 out.changes.push(ValueChange {
@@ -419,10 +429,23 @@ pub async fn submit(
         other => other,
     })?;
 
+    rollup::apply(db, &deltas).await?;
+
     // 8. Which rules do the stored figures now break?
     let pairs: Vec<(i64, Period)> = touched.into_iter().collect();
     out.violations = validation::evaluate(db, Selection::Pairs(&pairs)).await?;
     Ok(out)
+}
+
+fn delta(c: &Checked, sum: i64, count: i64) -> rollup::Delta {
+    rollup::Delta {
+        unit_id: c.unit_id,
+        element_id: c.element_id,
+        start: c.period.start().index(),
+        end: c.period.end().index(),
+        sum,
+        count,
+    }
 }
 
 /// How a value reads in the audit trail and in messages.

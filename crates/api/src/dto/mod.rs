@@ -7,3 +7,4 @@ pub mod common;
 pub mod data_values;
 pub mod metadata;
 pub mod org_units;
+pub mod reports;

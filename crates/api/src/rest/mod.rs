@@ -8,6 +8,7 @@ mod fallback;
 mod health;
 mod metadata;
 mod org_units;
+mod reports;
 
 use axum::Router;
 use utoipa::{
@@ -19,6 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::AppState;
 
 pub use fallback::{method_not_allowed, not_found};
+pub use org_units::visible_unit;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,6 +68,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_indicators))
         .routes(routes!(catalogue::list_targets))
         .routes(routes!(catalogue::list_validation_rules))
+        .routes(routes!(reports::get_attainment))
+        .routes(routes!(reports::get_aggregates))
+        .routes(routes!(reports::get_validation))
 }
 
 /// The REST router (state not yet supplied) and its OpenAPI document.

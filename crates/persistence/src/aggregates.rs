@@ -1,0 +1,143 @@
+//! Live aggregates: each data element rolled up over the whole subtree of each requested unit
+//! and over every stored period inside the query period, computed by the database in
+//! set-based queries (one per aggregation kind), never by looping over figures in Rust.
+//!
+//! - `sum`: Σ over units and periods — the roll-up rows of the unit plus its own figures.
+//! - `average`: Σ / count of the same rows.
+//! - `last`: per unit the figure of the latest period inside the query, then Σ over units.
+//! - `none`: only the unit's own figure for exactly the query period.
+
+use std::collections::HashMap;
+
+use chitieu_domain::{Aggregation, Period, ValueType};
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, Value};
+
+use crate::{
+    PersistenceError,
+    sql::{self, get, placeholders},
+};
+
+/// An element to aggregate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ElementRef {
+    /// Element id.
+    pub id: i64,
+    /// How it rolls up.
+    pub aggregation: Aggregation,
+    /// Its value type (for the fixed-point scale).
+    pub value_type: ValueType,
+}
+
+/// Aggregated values keyed by (unit id, element id); absent when there is no data.
+pub type Aggregated = HashMap<(i64, i64), Decimal>;
+
+fn ids(v: &[i64]) -> Vec<Value> {
+    v.iter().map(|&i| Value::from(i)).collect()
+}
+
+/// Aggregates `elements` for each unit in `units` over `period`.
+pub async fn aggregate(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+    elements: &[ElementRef],
+    period: Period,
+) -> Result<Aggregated, PersistenceError> {
+    let mut out = Aggregated::new();
+    if units.is_empty() || elements.is_empty() {
+        return Ok(out);
+    }
+    let by_id: HashMap<i64, &ElementRef> = elements.iter().map(|e| (e.id, e)).collect();
+    let of = |kind: Aggregation| -> Vec<i64> {
+        elements
+            .iter()
+            .filter(|e| e.aggregation == kind && e.value_type != ValueType::Text)
+            .map(|e| e.id)
+            .collect()
+    };
+    let (qs, qe) = (period.start().index(), period.end().index());
+    let unscale = |element: i64, scaled: Decimal| {
+        by_id
+            .get(&element)
+            .map_or(scaled, |e| e.value_type.unscale(scaled))
+    };
+    let u = placeholders(units.len());
+
+    // sum and average: roll-up rows of the unit plus the unit's own figures.
+    let summed: Vec<i64> = [of(Aggregation::Sum), of(Aggregation::Average)].concat();
+    if !summed.is_empty() {
+        let e = placeholders(summed.len());
+        let sql = format!(
+            "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
+               SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
+               FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
+               AND r.start_month >= ? AND r.end_month <= ? AND r.value_count > 0 \
+             UNION ALL \
+               SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
+               FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
+               AND v.start_month >= ? AND v.end_month <= ? AND v.value_num IS NOT NULL \
+             ) x GROUP BY unit, element"
+        );
+        let mut values = ids(units);
+        values.extend(ids(&summed));
+        values.extend([qs.into(), qe.into()]);
+        values.extend(ids(units));
+        values.extend(ids(&summed));
+        values.extend([qs.into(), qe.into()]);
+        for row in sql::query(db, &sql, values).await? {
+            let (unit, element): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
+            let (sum, count): (i64, i64) = (get(&row, 2)?, get(&row, 3)?);
+            if count == 0 {
+                continue;
+            }
+            let total = unscale(element, Decimal::from(sum));
+            let value = match by_id.get(&element).map(|e| e.aggregation) {
+                Some(Aggregation::Average) => total / Decimal::from(count),
+                _ => total,
+            };
+            out.insert((unit, element), value);
+        }
+    }
+
+    // last: per unit the latest period inside the query, then summed over the subtree.
+    let last = of(Aggregation::Last);
+    if !last.is_empty() {
+        let e = placeholders(last.len());
+        let sql = format!(
+            "SELECT c.ancestor_id, v.data_element_id, CAST(SUM(v.value_num) AS BIGINT) \
+             FROM data_value v JOIN org_unit_closure c ON c.descendant_id = v.org_unit_id \
+             WHERE c.ancestor_id IN ({u}) AND v.data_element_id IN ({e}) \
+             AND v.start_month >= ? AND v.end_month <= ? AND v.value_num IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM data_value w WHERE w.org_unit_id = v.org_unit_id \
+                AND w.data_element_id = v.data_element_id AND w.start_month >= ? AND w.end_month <= ? \
+                AND w.end_month > v.end_month AND w.value_num IS NOT NULL) \
+             GROUP BY c.ancestor_id, v.data_element_id"
+        );
+        let mut values = ids(units);
+        values.extend(ids(&last));
+        values.extend([qs.into(), qe.into(), qs.into(), qe.into()]);
+        for row in sql::query(db, &sql, values).await? {
+            let (unit, element, sum): (i64, i64, i64) = (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?);
+            out.insert((unit, element), unscale(element, Decimal::from(sum)));
+        }
+    }
+
+    // none: exactly the unit and the period.
+    let exact = of(Aggregation::None);
+    if !exact.is_empty() {
+        let e = placeholders(exact.len());
+        let sql = format!(
+            "SELECT org_unit_id, data_element_id, value_num FROM data_value \
+             WHERE org_unit_id IN ({u}) AND data_element_id IN ({e}) AND start_month = ? AND end_month = ? \
+             AND value_num IS NOT NULL"
+        );
+        let mut values = ids(units);
+        values.extend(ids(&exact));
+        values.extend([qs.into(), qe.into()]);
+        for row in sql::query(db, &sql, values).await? {
+            let (unit, element, v): (i64, i64, i64) = (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?);
+            out.insert((unit, element), unscale(element, Decimal::from(v)));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,210 @@
+//! KPI attainment: indicators evaluated on live aggregates, checked against the targets set
+//! by the row's unit and its ancestors.
+
+use std::collections::HashMap;
+
+use chitieu_domain::{
+    Comparison, DataElementCode, OrgUnitCode, Period, Ratio, Status, Target, select_targets,
+    status,
+};
+use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
+
+use crate::{
+    PersistenceError,
+    aggregates::{self, ElementRef},
+    catalogue::{self, StoredIndicator},
+    org_units::{self, StoredOrgUnit},
+};
+
+/// One target as checked for one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetResult {
+    /// The authority that set it.
+    pub set_by: OrgUnitCode,
+    /// Its label.
+    pub label: Option<String>,
+    /// Operator.
+    pub operator: Comparison,
+    /// Target value.
+    pub value: Decimal,
+    /// The target's own period.
+    pub period: Period,
+    /// Whether the exact value meets it; `None` without data.
+    pub met: Option<bool>,
+}
+
+/// One indicator for one org unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttainmentRow {
+    /// Indicator code.
+    pub indicator: String,
+    /// Org unit code.
+    pub org_unit: OrgUnitCode,
+    /// Numerator over the subtree (the count behind the percentage).
+    pub numerator: Option<Decimal>,
+    /// Denominator over the subtree.
+    pub denominator: Option<Decimal>,
+    /// The exact ratio, when both sides have data and the denominator is not zero.
+    pub ratio: Option<Ratio>,
+    /// Display decimals of the indicator.
+    pub decimals: u32,
+    /// Applicable targets, highest authority first.
+    pub targets: Vec<TargetResult>,
+    /// Overall status.
+    pub status: Status,
+}
+
+/// The units a query reports on: the root, and with `children` each direct child.
+pub async fn row_units(
+    db: &impl ConnectionTrait,
+    root: &StoredOrgUnit,
+    children: bool,
+) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
+    let mut units = vec![root.clone()];
+    if children {
+        units.extend(org_units::children(db, root.id).await?);
+    }
+    Ok(units)
+}
+
+/// Element references of these codes (unknown codes are skipped: they cannot be stored).
+pub async fn element_refs(
+    db: &impl ConnectionTrait,
+    codes: &[DataElementCode],
+) -> Result<HashMap<String, ElementRef>, PersistenceError> {
+    let list: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    let found = catalogue::data_elements_by_codes(db, &list).await?;
+    Ok(found
+        .into_iter()
+        .map(|(code, e)| {
+            (
+                code,
+                ElementRef {
+                    id: e.id,
+                    aggregation: e.element.aggregation,
+                    value_type: e.element.value_type,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Attainment of `indicators` for `root` (and its children) over `period`.
+pub async fn attainment(
+    db: &impl ConnectionTrait,
+    root: &StoredOrgUnit,
+    period: Period,
+    indicators: &[StoredIndicator],
+    children: bool,
+) -> Result<Vec<AttainmentRow>, PersistenceError> {
+    let units = row_units(db, root, children).await?;
+    let root_chain = org_units::chain(db, root.id).await?;
+
+    let mut codes: Vec<DataElementCode> = indicators
+        .iter()
+        .flat_map(|i| i.indicator.references())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let refs = element_refs(db, &codes).await?;
+    let elements: Vec<ElementRef> = refs.values().copied().collect();
+    let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let values = aggregates::aggregate(db, &unit_ids, &elements, period).await?;
+
+    let indicator_ids: Vec<i64> = indicators.iter().map(|i| i.id).collect();
+    let mut authority_ids: Vec<i64> = root_chain.iter().map(|(id, _)| *id).collect();
+    authority_ids.extend(unit_ids.iter().skip(1));
+    let targets = catalogue::targets_for(db, &indicator_ids, &authority_ids).await?;
+    let mut by_indicator: HashMap<&str, Vec<Target>> = HashMap::new();
+    for t in &targets {
+        by_indicator.entry(t.indicator.as_str()).or_default().push(t.clone());
+    }
+
+    let root_codes: Vec<OrgUnitCode> = root_chain.into_iter().map(|(_, c)| c).collect();
+    let mut rows = Vec::with_capacity(units.len() * indicators.len());
+    for (n, unit) in units.iter().enumerate() {
+        let chain: Vec<OrgUnitCode> = if n == 0 {
+            root_codes.clone()
+        } else {
+            std::iter::once(unit.unit.code.clone())
+                .chain(root_codes.iter().cloned())
+                .collect()
+        };
+        let lookup = |code: &DataElementCode| {
+            refs.get(code.as_str())
+                .and_then(|e| values.get(&(unit.id, e.id)).copied())
+        };
+        for ind in indicators {
+            let i = &ind.indicator;
+            let numerator = i.numerator.evaluate(&lookup);
+            let denominator = i.denominator.evaluate(&lookup);
+            let ratio = Ratio::compute(numerator, denominator, i.factor);
+            let applicable = by_indicator
+                .get(i.code.as_str())
+                .map(|ts| select_targets(ts, &chain, &period))
+                .unwrap_or_default();
+            let results: Vec<TargetResult> = applicable
+                .into_iter()
+                .map(|t| TargetResult {
+                    set_by: t.org_unit.clone(),
+                    label: t.label.clone(),
+                    operator: t.operator,
+                    value: t.value,
+                    period: t.period,
+                    met: ratio.as_ref().map(|r| r.meets(t.operator, t.value)),
+                })
+                .collect();
+            let met: Vec<bool> = results.iter().filter_map(|t| t.met).collect();
+            let st = if results.is_empty() {
+                status(ratio.as_ref(), &[])
+            } else {
+                status(ratio.as_ref(), &met)
+            };
+            rows.push(AttainmentRow {
+                indicator: i.code.as_str().to_owned(),
+                org_unit: unit.unit.code.clone(),
+                numerator,
+                denominator,
+                ratio,
+                decimals: i.decimals,
+                targets: results,
+                status: st,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Every indicator, or those of `group`, or those named — in code order.
+pub async fn select_indicators(
+    db: &impl ConnectionTrait,
+    codes: &[String],
+    group: Option<&str>,
+) -> Result<Result<Vec<StoredIndicator>, String>, PersistenceError> {
+    if !codes.is_empty() {
+        let list: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let found = catalogue::indicators_by_codes(db, &list).await?;
+        if let Some(missing) = codes.iter().find(|c| !found.contains_key(c.as_str())) {
+            return Ok(Err(missing.clone()));
+        }
+        let mut out: Vec<StoredIndicator> = found
+            .into_values()
+            .filter(|i| group.is_none_or(|g| i.indicator.group.as_ref().is_some_and(|x| x.as_str() == g)))
+            .collect();
+        out.sort_by(|a, b| a.indicator.code.cmp(&b.indicator.code));
+        return Ok(Ok(out));
+    }
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = catalogue::indicators(db, group, after.as_deref(), 1000).await?;
+        let done = page.len() < 1000;
+        after = page.last().map(|i| i.indicator.code.as_str().to_owned());
+        out.extend(page);
+        if done {
+            break;
+        }
+    }
+    Ok(Ok(out))
+}
