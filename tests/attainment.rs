@@ -258,4 +258,35 @@ both_databases! {
             assert_eq!(body["code"], code, "{path}");
         }
     }
+
+    async fn graphql_answers_attainment_aggregates_and_violations_like_rest(app: TestApp) {
+        app.seed_catalogue().await;
+        docs(&app, "VT-P8", 1867, 5235, 8, 61).await;
+        submit(&app, json!({"org_unit": "VT-UBND", "period": NINE_MONTHS, "data_values": [
+            {"data_element": "PAY_TX_TOTAL", "value": 23391}, {"data_element": "PAY_TX_OK", "value": 23802}]})).await;
+        let query = r#"query($p: String!) {
+            attainment(orgUnit: "VT", period: $p, indicators: ["DOC_SW_RATE"], breakdown: CHILDREN) {
+                indicator orgUnit numerator denominator value status targets { setBy met }
+            }
+            aggregates(dataElements: ["DOC_OUT_SW"], orgUnit: "VT", period: $p) { orgUnit value }
+            violations(orgUnit: "VT", period: $p) { rule orgUnit left operator right }
+        }"#;
+        let (status, body) = app.post("/graphql", &json!({"query": query, "variables": {"p": NINE_MONTHS}})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        let rows = body["data"]["attainment"].as_array().unwrap();
+        let p8 = rows.iter().find(|r| r["orgUnit"] == "VT-P8").unwrap();
+        assert_eq!(p8["numerator"], 7102.0);
+        assert_eq!(p8["denominator"], 7171.0);
+        assert_eq!(p8["value"], 99.04);
+        assert_eq!(p8["status"], "NOT_MET");
+        assert_eq!(body["data"]["aggregates"][0]["value"], 1867.0);
+        assert_eq!(body["data"]["violations"][0]["rule"], "PAY_OK_LE_TOTAL");
+        // Errors carry the REST problem code.
+        let (_, body) = app.post("/graphql", &json!({"query": "{ attainment(orgUnit: \"VT\", period: \"2023Q5\") { value } }"})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "invalid_period", "{body}");
+        // Without a token: 401 like REST.
+        let res = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "{ violations(orgUnit: \"VT\", period: \"2023\") { rule } }"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
 }

@@ -95,6 +95,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         jwt: Arc::new(jwt),
         passwords,
         config: Arc::new(config.clone()),
+        graphql: crate::graphql::schema(),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),
     };
     let router = router(state.clone());
@@ -155,7 +156,11 @@ fn router(state: AppState) -> Router {
     let (api, _openapi) = rest::router();
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
-    api.fallback(rest::not_found)
+    api.route(
+        "/graphql",
+        axum::routing::get(crate::graphql::graphiql).post(crate::graphql::graphql_handler),
+    )
+    .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))

@@ -11,6 +11,7 @@ mod config;
 pub mod demo;
 mod dto;
 mod error;
+pub mod graphql;
 mod json;
 mod reports;
 mod rest;

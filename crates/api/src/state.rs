@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// Cheap to clone: everything is behind `Arc` or already shared.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub db: Database,
@@ -20,6 +20,8 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     /// Configuration.
     pub config: Arc<Config>,
+    /// The GraphQL schema.
+    pub graphql: crate::graphql::ChitieuSchema,
     /// Serialises write transactions on SQLite (one writer at a time; PostgreSQL does not
     /// take it).
     pub write_lock: Arc<tokio::sync::Mutex<()>>,

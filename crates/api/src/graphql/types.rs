@@ -1,0 +1,182 @@
+//! GraphQL objects, built from the read side's domain results (never from sea-orm models).
+
+use async_graphql::{Enum, SimpleObject};
+use chitieu_persistence::{
+    attainment::{AttainmentRow, TargetResult},
+    validation::Violation,
+};
+use rust_decimal::{Decimal, prelude::ToPrimitive};
+
+use crate::reports::{AggregateRow, Breakdown};
+
+fn f(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(f64::NAN)
+}
+
+/// Which rows a report has.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum BreakdownGql {
+    /// Only the unit asked for.
+    #[default]
+    SelfOnly,
+    /// The unit asked for, then each direct child.
+    Children,
+}
+
+impl From<BreakdownGql> for Breakdown {
+    fn from(b: BreakdownGql) -> Self {
+        match b {
+            BreakdownGql::SelfOnly => Breakdown::SelfOnly,
+            BreakdownGql::Children => Breakdown::Children,
+        }
+    }
+}
+
+/// Attainment status.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AttainmentStatus {
+    /// Every applicable target is met.
+    Met,
+    /// At least one applicable target is not met.
+    NotMet,
+    /// Data, but no applicable target.
+    NoTarget,
+    /// No value (no data or a zero denominator).
+    NoData,
+}
+
+impl From<chitieu_domain::Status> for AttainmentStatus {
+    fn from(s: chitieu_domain::Status) -> Self {
+        match s {
+            chitieu_domain::Status::Met => Self::Met,
+            chitieu_domain::Status::NotMet => Self::NotMet,
+            chitieu_domain::Status::NoTarget => Self::NoTarget,
+            chitieu_domain::Status::NoData => Self::NoData,
+        }
+    }
+}
+
+/// A target as checked for one row.
+#[derive(SimpleObject)]
+pub struct TargetCheck {
+    /// Code of the authority (org unit) that set the target.
+    pub set_by: String,
+    /// Label, e.g. `national`.
+    pub label: Option<String>,
+    /// Operator: `>=`, `>`, `<=`, `<` or `==`.
+    pub operator: String,
+    /// Target value.
+    pub value: f64,
+    /// The target's period.
+    pub period: String,
+    /// Whether the exact value meets it; null without data.
+    pub met: Option<bool>,
+}
+
+impl From<&TargetResult> for TargetCheck {
+    fn from(t: &TargetResult) -> Self {
+        Self {
+            set_by: t.set_by.as_str().to_owned(),
+            label: t.label.clone(),
+            operator: t.operator.as_str().to_owned(),
+            value: f(t.value),
+            period: t.period.to_string(),
+            met: t.met,
+        }
+    }
+}
+
+/// One indicator for one org unit.
+#[derive(SimpleObject)]
+pub struct AttainmentRowGql {
+    /// Indicator code.
+    pub indicator: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// Period.
+    pub period: String,
+    /// Numerator summed over the subtree.
+    pub numerator: Option<f64>,
+    /// Denominator summed over the subtree.
+    pub denominator: Option<f64>,
+    /// factor × numerator / denominator, rounded to the indicator's decimals.
+    pub value: Option<f64>,
+    /// Applicable targets, highest authority first.
+    pub targets: Vec<TargetCheck>,
+    /// Overall status.
+    pub status: AttainmentStatus,
+}
+
+impl AttainmentRowGql {
+    /// Builds the row for `period`.
+    pub fn new(r: &AttainmentRow, period: &str) -> Self {
+        Self {
+            indicator: r.indicator.clone(),
+            org_unit: r.org_unit.as_str().to_owned(),
+            period: period.to_owned(),
+            numerator: r.numerator.map(f),
+            denominator: r.denominator.map(f),
+            value: r.ratio.map(|x| f(x.rounded(r.decimals))),
+            targets: r.targets.iter().map(TargetCheck::from).collect(),
+            status: r.status.into(),
+        }
+    }
+}
+
+/// One data element aggregated for one org unit.
+#[derive(SimpleObject)]
+pub struct AggregateRowGql {
+    /// Data element code.
+    pub data_element: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// Period.
+    pub period: String,
+    /// The aggregate; null without data.
+    pub value: Option<f64>,
+}
+
+impl AggregateRowGql {
+    /// Builds the row for `period`.
+    pub fn new(r: &AggregateRow, period: &str) -> Self {
+        Self {
+            data_element: r.data_element.clone(),
+            org_unit: r.org_unit.clone(),
+            period: period.to_owned(),
+            value: r.value.map(f),
+        }
+    }
+}
+
+/// A validation rule broken by one unit's figures for one period.
+#[derive(SimpleObject)]
+pub struct ViolationGql {
+    /// Rule code.
+    pub rule: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// Period of the figures.
+    pub period: String,
+    /// Left side's value.
+    pub left: f64,
+    /// Operator.
+    pub operator: String,
+    /// Right side's value.
+    pub right: f64,
+    /// Explanation.
+    pub message: String,
+}
+
+impl From<&Violation> for ViolationGql {
+    fn from(v: &Violation) -> Self {
+        Self {
+            rule: v.rule.clone(),
+            org_unit: v.org_unit.clone(),
+            period: v.period.to_string(),
+            left: f(v.left),
+            operator: v.operator.as_str().to_owned(),
+            right: f(v.right),
+            message: v.message.clone(),
+        }
+    }
+}
