@@ -6,6 +6,8 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
+mod bench;
+
 /// chitieu: live KPI reporting for Vietnam's digital transformation.
 #[derive(Parser)]
 #[command(version, about)]
@@ -20,6 +22,8 @@ enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DbArgs),
+    /// Generate a synthetic nation, ingest it through the API and time it against raw SQL.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -127,6 +131,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Bench(args) => {
+            init_logging(false);
+            bench::run(args).await
+        }
         Command::Migrate(args) => {
             init_logging(false);
             let db = chitieu_persistence::connect(&args.database_url).await?;

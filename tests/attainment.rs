@@ -20,7 +20,10 @@ async fn docs(app: &common::TestApp, unit: &str, out_sw: i64, in_sw: i64, out_p:
 }
 
 fn row<'a>(body: &'a Value, indicator: &str, unit: &str) -> &'a Value {
-    body["rows"].as_array().unwrap().iter()
+    body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
         .find(|r| r["indicator"] == indicator && r["org_unit"] == unit)
         .unwrap_or_else(|| panic!("no row {indicator}/{unit} in {body}"))
 }

@@ -92,6 +92,7 @@ enum DataValue {
     StartMonth,
     EndMonth,
     ValueNum,
+    NextEnd,
     ValueText,
     Comment,
     CreatedAt,
@@ -326,6 +327,7 @@ impl MigrationTrait for Migration {
                     .col(integer(DataValue::StartMonth))
                     .col(integer(DataValue::EndMonth))
                     .col(big_integer_null(DataValue::ValueNum))
+                    .col(integer(DataValue::NextEnd))
                     .col(text_null(DataValue::ValueText))
                     .col(text_null(DataValue::Comment))
                     .col(big_integer(DataValue::CreatedAt))
@@ -349,15 +351,6 @@ impl MigrationTrait for Migration {
                 index("uq_data_value_key", DataValue::Table)
                     .unique()
                     .col(DataValue::OrgUnitId)
-                    .col(DataValue::DataElementId)
-                    .col(DataValue::StartMonth)
-                    .col(DataValue::EndMonth)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                index("idx_data_value_element_period", DataValue::Table)
                     .col(DataValue::DataElementId)
                     .col(DataValue::StartMonth)
                     .col(DataValue::EndMonth)

@@ -1,5 +1,10 @@
 //! Roll-up of numeric figures to every proper ancestor, kept in the same transaction as each
 //! write, so that a subtree's sums are read from a handful of rows instead of millions.
+//!
+//! Rows are also keyed by `next_end`, the last month of the unit's next stored period of the
+//! same element (`i32::MAX` when there is none): a figure is a unit's latest inside a query
+//! period exactly when its own period lies inside and `next_end` lies beyond it, so `last`
+//! roll-ups are read from this table too.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -13,6 +18,7 @@ enum DataValueRollup {
     DataElementId,
     StartMonth,
     EndMonth,
+    NextEnd,
     SumNum,
     ValueCount,
 }
@@ -28,6 +34,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(DataValueRollup::DataElementId))
                     .col(integer(DataValueRollup::StartMonth))
                     .col(integer(DataValueRollup::EndMonth))
+                    .col(integer(DataValueRollup::NextEnd))
                     .col(big_integer(DataValueRollup::SumNum))
                     .col(big_integer(DataValueRollup::ValueCount))
                     .primary_key(
@@ -35,7 +42,8 @@ impl MigrationTrait for Migration {
                             .col(DataValueRollup::AncestorId)
                             .col(DataValueRollup::DataElementId)
                             .col(DataValueRollup::StartMonth)
-                            .col(DataValueRollup::EndMonth),
+                            .col(DataValueRollup::EndMonth)
+                            .col(DataValueRollup::NextEnd),
                     )
                     .to_owned(),
             )

@@ -75,8 +75,12 @@ impl App {
 
 /// Connects, migrates, bootstraps and binds. Nothing is served until [`App::run`].
 pub async fn build(config: Config) -> anyhow::Result<App> {
+    // Migrate on a pool of its own: SQLite connections opened before a schema change may not
+    // see it, so the serving pool is opened afterwards.
+    let migrator = chitieu_persistence::connect(&config.database_url).await?;
+    migrator.migrate().await?;
+    migrator.close().await?;
     let db = chitieu_persistence::connect(&config.database_url).await?;
-    db.migrate().await?;
     let passwords = PasswordHasher::new(config.hash_concurrency)?;
     let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
     let secret = match &config.jwt_secret {

@@ -3,7 +3,9 @@
 
 use chitieu_domain::{DataElementCode, Period};
 use chitieu_persistence::{
-    aggregates, attainment::{self, AttainmentRow}, org_units::StoredOrgUnit,
+    aggregates,
+    attainment::{self, AttainmentRow},
+    org_units::StoredOrgUnit,
     validation::{self, Selection, Violation},
 };
 use rust_decimal::Decimal;
@@ -82,7 +84,10 @@ pub async fn attainment(
     let indicators = attainment::select_indicators(db, &q.indicators, q.group.as_deref())
         .await?
         .map_err(|code| {
-            ApiError::not_found("unknown_indicator", format!("indicator '{code}' does not exist"))
+            ApiError::not_found(
+                "unknown_indicator",
+                format!("indicator '{code}' does not exist"),
+            )
         })?;
     let rows = attainment::attainment(
         db,

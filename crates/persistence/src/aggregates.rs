@@ -4,7 +4,8 @@
 //!
 //! - `sum`: Σ over units and periods — the roll-up rows of the unit plus its own figures.
 //! - `average`: Σ / count of the same rows.
-//! - `last`: per unit the figure of the latest period inside the query, then Σ over units.
+//! - `last`: per unit the figure of the latest period inside the query, then Σ over units
+//!   (read from the roll-up through each figure's `next_end`).
 //! - `none`: only the unit's own figure for exactly the query period.
 
 use std::collections::HashMap;
@@ -99,26 +100,35 @@ pub async fn aggregate(
         }
     }
 
-    // last: per unit the latest period inside the query, then summed over the subtree.
+    // last: a figure is its unit's latest inside the query when its period lies inside and
+    // its unit's next period of the element ends beyond the query (`next_end`). Roll-up rows
+    // carry `next_end`, so this is the same small read as a sum.
     let last = of(Aggregation::Last);
     if !last.is_empty() {
         let e = placeholders(last.len());
         let sql = format!(
-            "SELECT c.ancestor_id, v.data_element_id, CAST(SUM(v.value_num) AS BIGINT) \
-             FROM data_value v JOIN org_unit_closure c ON c.descendant_id = v.org_unit_id \
-             WHERE c.ancestor_id IN ({u}) AND v.data_element_id IN ({e}) \
-             AND v.start_month >= ? AND v.end_month <= ? AND v.value_num IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM data_value w WHERE w.org_unit_id = v.org_unit_id \
-                AND w.data_element_id = v.data_element_id AND w.start_month >= ? AND w.end_month <= ? \
-                AND w.end_month > v.end_month AND w.value_num IS NOT NULL) \
-             GROUP BY c.ancestor_id, v.data_element_id"
+            "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
+               SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
+               FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
+               AND r.start_month >= ? AND r.end_month <= ? AND r.next_end > ? AND r.value_count > 0 \
+             UNION ALL \
+               SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
+               FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
+               AND v.start_month >= ? AND v.end_month <= ? AND v.next_end > ? AND v.value_num IS NOT NULL \
+             ) x GROUP BY unit, element"
         );
         let mut values = ids(units);
         values.extend(ids(&last));
-        values.extend([qs.into(), qe.into(), qs.into(), qe.into()]);
+        values.extend([qs.into(), qe.into(), qe.into()]);
+        values.extend(ids(units));
+        values.extend(ids(&last));
+        values.extend([qs.into(), qe.into(), qe.into()]);
         for row in sql::query(db, &sql, values).await? {
-            let (unit, element, sum): (i64, i64, i64) = (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?);
-            out.insert((unit, element), unscale(element, Decimal::from(sum)));
+            let (unit, element): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
+            let (sum, count): (i64, i64) = (get(&row, 2)?, get(&row, 3)?);
+            if count > 0 {
+                out.insert((unit, element), unscale(element, Decimal::from(sum)));
+            }
         }
     }
 

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use chitieu_domain::{
-    Comparison, DataElementCode, OrgUnitCode, Period, Ratio, Status, Target, select_targets,
-    status,
+    Comparison, DataElementCode, OrgUnitCode, Period, Ratio, Status, Target, select_targets, status,
 };
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
@@ -118,7 +117,10 @@ pub async fn attainment(
     let targets = catalogue::targets_for(db, &indicator_ids, &authority_ids).await?;
     let mut by_indicator: HashMap<&str, Vec<Target>> = HashMap::new();
     for t in &targets {
-        by_indicator.entry(t.indicator.as_str()).or_default().push(t.clone());
+        by_indicator
+            .entry(t.indicator.as_str())
+            .or_default()
+            .push(t.clone());
     }
 
     let root_codes: Vec<OrgUnitCode> = root_chain.into_iter().map(|(_, c)| c).collect();
@@ -190,7 +192,9 @@ pub async fn select_indicators(
         }
         let mut out: Vec<StoredIndicator> = found
             .into_values()
-            .filter(|i| group.is_none_or(|g| i.indicator.group.as_ref().is_some_and(|x| x.as_str() == g)))
+            .filter(|i| {
+                group.is_none_or(|g| i.indicator.group.as_ref().is_some_and(|x| x.as_str() == g))
+            })
             .collect();
         out.sort_by(|a, b| a.indicator.code.cmp(&b.indicator.code));
         return Ok(Ok(out));

@@ -334,5 +334,7 @@ pub async fn targets_for(
     let mut values: Vec<Value> = indicator_ids.iter().map(|&i| Value::from(i)).collect();
     values.extend(unit_ids.iter().map(|&u| Value::from(u)));
     let rows = sql::query(db, &sql, values).await?;
-    rows.iter().map(|r| decode_target(r).map(|t| t.target)).collect()
+    rows.iter()
+        .map(|r| decode_target(r).map(|t| t.target))
+        .collect()
 }

@@ -7,6 +7,7 @@
 
 pub mod aggregates;
 pub mod attainment;
+pub mod bench;
 pub mod catalogue;
 mod connect;
 pub mod data_values;

@@ -209,7 +209,10 @@ pub async fn chain(
     rows.iter()
         .map(|r| {
             let code: String = get(r, 1)?;
-            Ok((get(r, 0)?, OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?))
+            Ok((
+                get(r, 0)?,
+                OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?,
+            ))
         })
         .collect()
 }
@@ -219,7 +222,12 @@ pub async fn children(
     db: &impl ConnectionTrait,
     unit: i64,
 ) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
-    let rows = sql::query(db, &format!("{SELECT} WHERE u.parent_id = ?"), vec![unit.into()]).await?;
+    let rows = sql::query(
+        db,
+        &format!("{SELECT} WHERE u.parent_id = ?"),
+        vec![unit.into()],
+    )
+    .await?;
     let mut out = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
     out.sort_by(|a, b| {
         chitieu_domain::text::natural_cmp(a.unit.name.as_str(), b.unit.name.as_str())

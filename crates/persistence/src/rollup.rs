@@ -15,6 +15,9 @@ use crate::{
     sql::{self, get, placeholders},
 };
 
+/// `next_end` of a figure with no later period stored.
+pub const NO_NEXT: i32 = i32::MAX;
+
 /// A change of one stored numeric figure: `sum` and `count` are added (negative to remove).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Delta {
@@ -26,6 +29,8 @@ pub struct Delta {
     pub start: i32,
     /// Last month index of its period.
     pub end: i32,
+    /// Last month index of the unit's next stored period of the element ([`NO_NEXT`] if none).
+    pub next_end: i32,
     /// Change of the sum (scaled integer).
     pub sum: i64,
     /// Change of the number of figures.
@@ -60,10 +65,12 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
         }
     }
     // Sorted keys: concurrent writers lock shared rows in the same order.
-    let mut sums: BTreeMap<(i64, i64, i32, i32), (i64, i64)> = BTreeMap::new();
+    let mut sums: BTreeMap<(i64, i64, i32, i32, i32), (i64, i64)> = BTreeMap::new();
     for d in deltas {
         for &a in ancestors.get(&d.unit_id).into_iter().flatten() {
-            let e = sums.entry((a, d.element_id, d.start, d.end)).or_default();
+            let e = sums
+                .entry((a, d.element_id, d.start, d.end, d.next_end))
+                .or_default();
             e.0 = e.0.checked_add(d.sum).ok_or(PersistenceError::Overflow)?;
             e.1 += d.count;
         }
@@ -71,16 +78,32 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
     let rows: Vec<Vec<Value>> = sums
         .into_iter()
         .filter(|(_, (s, c))| *s != 0 || *c != 0)
-        .map(|((a, e, s, en), (sum, count))| {
-            vec![a.into(), e.into(), s.into(), en.into(), sum.into(), count.into()]
+        .map(|((a, e, s, en, ne), (sum, count))| {
+            vec![
+                a.into(),
+                e.into(),
+                s.into(),
+                en.into(),
+                ne.into(),
+                sum.into(),
+                count.into(),
+            ]
         })
         .collect();
     sql::insert_rows(
         db,
         "data_value_rollup",
-        &["ancestor_id", "data_element_id", "start_month", "end_month", "sum_num", "value_count"],
+        &[
+            "ancestor_id",
+            "data_element_id",
+            "start_month",
+            "end_month",
+            "next_end",
+            "sum_num",
+            "value_count",
+        ],
         rows,
-        "ON CONFLICT (ancestor_id, data_element_id, start_month, end_month) DO UPDATE SET \
+        "ON CONFLICT (ancestor_id, data_element_id, start_month, end_month, next_end) DO UPDATE SET \
          sum_num = data_value_rollup.sum_num + excluded.sum_num, \
          value_count = data_value_rollup.value_count + excluded.value_count",
     )
@@ -89,26 +112,38 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
 }
 
 /// Recomputes every roll-up row of these ancestors from the stored figures.
-pub async fn rebuild(db: &impl ConnectionTrait, ancestor_ids: &[i64]) -> Result<(), PersistenceError> {
+pub async fn rebuild(
+    db: &impl ConnectionTrait,
+    ancestor_ids: &[i64],
+) -> Result<(), PersistenceError> {
     if ancestor_ids.is_empty() {
         return Ok(());
     }
-    sql::execute_in(db, "DELETE FROM data_value_rollup WHERE ancestor_id", ancestor_ids, "").await?;
     sql::execute_in(
         db,
-        "INSERT INTO data_value_rollup (ancestor_id, data_element_id, start_month, end_month, sum_num, value_count) \
-         SELECT c.ancestor_id, v.data_element_id, v.start_month, v.end_month, SUM(v.value_num), COUNT(*) \
+        "DELETE FROM data_value_rollup WHERE ancestor_id",
+        ancestor_ids,
+        "",
+    )
+    .await?;
+    sql::execute_in(
+        db,
+        "INSERT INTO data_value_rollup (ancestor_id, data_element_id, start_month, end_month, next_end, sum_num, value_count) \
+         SELECT c.ancestor_id, v.data_element_id, v.start_month, v.end_month, v.next_end, SUM(v.value_num), COUNT(*) \
          FROM data_value v JOIN org_unit_closure c ON c.descendant_id = v.org_unit_id AND c.depth > 0 \
          WHERE v.value_num IS NOT NULL AND c.ancestor_id",
         ancestor_ids,
-        " GROUP BY c.ancestor_id, v.data_element_id, v.start_month, v.end_month",
+        " GROUP BY c.ancestor_id, v.data_element_id, v.start_month, v.end_month, v.next_end",
     )
     .await?;
     Ok(())
 }
 
 /// The proper ancestors of a unit.
-pub async fn ancestors_of(db: &impl ConnectionTrait, unit: i64) -> Result<Vec<i64>, PersistenceError> {
+pub async fn ancestors_of(
+    db: &impl ConnectionTrait,
+    unit: i64,
+) -> Result<Vec<i64>, PersistenceError> {
     let rows = sql::query(
         db,
         "SELECT ancestor_id FROM org_unit_closure WHERE descendant_id = ? AND depth > 0",

@@ -4,7 +4,7 @@
 //! *Architecture invariant*: a (unit, element) never holds two figures whose periods overlap
 //! without being equal, so no month is ever counted twice by an aggregate.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chitieu_domain::{
     DataElementCode, OrgUnitCode, Period, Value as DomainValue, ValueInput, text::nfc,
@@ -61,21 +61,6 @@ pub struct Conflict {
     pub message: String,
 }
 
-/// One stored figure that changed, for the audit trail.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValueChange {
-    /// Org unit id.
-    pub org_unit_id: i64,
-    /// Data element id.
-    pub data_element_id: i64,
-    /// Period.
-    pub period: Period,
-    /// Previous value (display form), if any.
-    pub old: Option<String>,
-    /// New value (display form), `None` for a deletion.
-    pub new: Option<String>,
-}
-
 /// What storing (or trying to store) a set did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubmissionOutcome {
@@ -91,8 +76,6 @@ pub struct SubmissionOutcome {
     pub conflicts: Vec<Conflict>,
     /// Validation rules the stored figures now break.
     pub violations: Vec<Violation>,
-    /// Every change made, in row order.
-    pub changes: Vec<ValueChange>,
 }
 
 struct Parsed<'a> {
@@ -116,6 +99,7 @@ struct Checked {
 struct StoredRow {
     id: i64,
     period: Period,
+    next_end: i32,
     num: Option<i64>,
     text: Option<String>,
     comment: Option<String>,
@@ -285,7 +269,8 @@ pub async fn submit(
         }
     }
 
-    // 6. Load what is stored for these units and elements around these periods.
+    // 6. Load what is stored for these units and elements (their whole history: the
+    //    neighbours of a new period decide its `next_end`).
     let stored = load_stored(db, &checked).await?;
     let deleted_here: HashSet<i64> = checked
         .iter()
@@ -321,85 +306,30 @@ pub async fn submit(
         return Ok(out);
     }
 
-    // 7. Classify and write.
+    // 7. Classify, work out each group's new `next_end` chain, and write.
+    let plan = plan_writes(&checked, &stored, &mut out);
     let now = now_micros();
-    let mut upserts: Vec<Vec<Value>> = Vec::new();
-    let mut deletes: Vec<i64> = Vec::new();
-    let mut deltas: Vec<rollup::Delta> = Vec::new();
-    let mut touched: BTreeSet<(i64, Period)> = BTreeSet::new();
-    let types: HashMap<i64, chitieu_domain::ValueType> = elements
-        .values()
-        .map(|e| (e.id, e.element.value_type))
+    let upserts: Vec<Vec<Value>> = plan
+        .upserts
+        .iter()
+        .map(|u| {
+            vec![
+                u.unit_id.into(),
+                u.element_id.into(),
+                u.period.start().index().into(),
+                u.period.end().index().into(),
+                u.num.into(),
+                u.next_end.into(),
+                u.text.clone().into(),
+                u.comment.clone().into(),
+                now.into(),
+                now.into(),
+                actor.into(),
+            ]
+        })
         .collect();
-    for c in &checked {
-        let existing = stored
-            .get(&(c.unit_id, c.element_id))
-            .and_then(|rows| rows.iter().find(|r| r.period == c.period));
-        let value_type = types.get(&c.element_id).copied();
-        let old_display = existing.and_then(|r| {
-            value_type
-                .and_then(|t| t.from_stored(r.num, r.text.as_deref()))
-                .map(|v| display(&v))
-        });
-        match (&c.value, existing) {
-            (None, None) => out.unchanged += 1,
-            (None, Some(r)) => {
-                out.deleted += 1;
-                deletes.push(r.id);
-                if let Some(n) = r.num {
-                    deltas.push(delta(c, -n, -1));
-                }
-                touched.insert((c.unit_id, c.period));
-                out.changes.push(ValueChange {
-                    org_unit_id: c.unit_id,
-                    data_element_id: c.element_id,
-                    period: c.period,
-                    old: old_display,
-                    new: None,
-                });
-            }
-            (Some(v), existing) => {
-                let s = v.to_stored();
-                if let Some(r) = existing {
-                    if r.num == s.num && r.text == s.text && r.comment == c.comment {
-                        out.unchanged += 1;
-                        continue;
-                    }
-                    out.updated += 1;
-                    if let Some(n) = r.num {
-                        deltas.push(delta(c, -n, -1));
-                    }
-                } else {
-                    out.imported += 1;
-                }
-                if let Some(n) = s.num {
-                    deltas.push(delta(c, n, 1));
-                }
-                touched.insert((c.unit_id, c.period));
-                out.changes.push(ValueChange {
-                    org_unit_id: c.unit_id,
-                    data_element_id: c.element_id,
-                    period: c.period,
-                    old: old_display,
-                    new: Some(display(v)),
-                });
-                upserts.push(vec![
-                    c.unit_id.into(),
-                    c.element_id.into(),
-                    c.period.start().index().into(),
-                    c.period.end().index().into(),
-                    s.num.into(),
-                    s.text.into(),
-                    c.comment.clone().into(),
-                    now.into(),
-                    now.into(),
-                    actor.into(),
-                ]);
-            }
-        }
-    }
-    if !deletes.is_empty() {
-        sql::execute_in(db, "DELETE FROM data_value WHERE id", &deletes, "").await?;
+    if !plan.deletes.is_empty() {
+        sql::execute_in(db, "DELETE FROM data_value WHERE id", &plan.deletes, "").await?;
     }
     sql::insert_rows(
         db,
@@ -410,6 +340,7 @@ pub async fn submit(
             "start_month",
             "end_month",
             "value_num",
+            "next_end",
             "value_text",
             "comment",
             "created_at",
@@ -418,8 +349,8 @@ pub async fn submit(
         ],
         upserts,
         "ON CONFLICT (org_unit_id, data_element_id, start_month, end_month) DO UPDATE SET \
-         value_num = excluded.value_num, value_text = excluded.value_text, comment = excluded.comment, \
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+         value_num = excluded.value_num, next_end = excluded.next_end, value_text = excluded.value_text, \
+         comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .await
     .map_err(|e| match e {
@@ -428,34 +359,190 @@ pub async fn submit(
         }
         other => other,
     })?;
-
-    rollup::apply(db, &deltas).await?;
+    update_next_ends(db, &plan.next_end_updates).await?;
+    rollup::apply(db, &plan.deltas).await?;
 
     // 8. Which rules do the stored figures now break?
-    let pairs: Vec<(i64, Period)> = touched.into_iter().collect();
+    let pairs: Vec<(i64, Period)> = plan.touched.into_iter().collect();
     out.violations = validation::evaluate(db, Selection::Pairs(&pairs)).await?;
     Ok(out)
 }
 
-fn delta(c: &Checked, sum: i64, count: i64) -> rollup::Delta {
-    rollup::Delta {
-        unit_id: c.unit_id,
-        element_id: c.element_id,
-        start: c.period.start().index(),
-        end: c.period.end().index(),
-        sum,
-        count,
-    }
+/// A row to insert or overwrite.
+struct Upsert {
+    unit_id: i64,
+    element_id: i64,
+    period: Period,
+    num: Option<i64>,
+    text: Option<String>,
+    comment: Option<String>,
+    next_end: i32,
 }
 
-/// How a value reads in the audit trail and in messages.
-fn display(v: &DomainValue) -> String {
-    match v {
-        DomainValue::Integer(i) => i.to_string(),
-        DomainValue::Number(d) => d.normalize().to_string(),
-        DomainValue::Boolean(b) => b.to_string(),
-        DomainValue::Text(t) => t.clone(),
+/// Everything a set changes, worked out before anything is written.
+#[derive(Default)]
+struct Plan {
+    upserts: Vec<Upsert>,
+    deletes: Vec<i64>,
+    /// (row id, new next_end) of stored rows whose successor changed.
+    next_end_updates: Vec<(i64, i32)>,
+    deltas: Vec<rollup::Delta>,
+    touched: BTreeSet<(i64, Period)>,
+}
+
+/// One period of a group as it will stand after the set.
+struct Slot {
+    /// Stored row id and its current `next_end`, if it is stored already.
+    stored: Option<(i64, i32)>,
+    /// Value before and after.
+    old_num: Option<i64>,
+    new_num: Option<i64>,
+    /// Index into `checked` when the set writes this slot.
+    written: Option<usize>,
+}
+
+fn plan_writes(
+    checked: &[Checked],
+    stored: &HashMap<(i64, i64), Vec<StoredRow>>,
+    out: &mut SubmissionOutcome,
+) -> Plan {
+    let mut plan = Plan::default();
+    let mut groups: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+    for (i, c) in checked.iter().enumerate() {
+        groups.entry((c.unit_id, c.element_id)).or_default().push(i);
     }
+    let delta =
+        |unit_id: i64, element_id: i64, period: Period, next_end: i32, sum: i64, count: i64| {
+            rollup::Delta {
+                unit_id,
+                element_id,
+                start: period.start().index(),
+                end: period.end().index(),
+                next_end,
+                sum,
+                count,
+            }
+        };
+    for ((unit_id, element_id), members) in groups {
+        let rows = stored
+            .get(&(unit_id, element_id))
+            .map_or(&[][..], Vec::as_slice);
+        let mut slots: BTreeMap<Period, Slot> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.period,
+                    Slot {
+                        stored: Some((r.id, r.next_end)),
+                        old_num: r.num,
+                        new_num: r.num,
+                        written: None,
+                    },
+                )
+            })
+            .collect();
+        let mut chain_changed = false;
+        for i in members {
+            let c = &checked[i];
+            let existing = rows.iter().find(|r| r.period == c.period);
+            match (&c.value, existing) {
+                (None, None) => out.unchanged += 1,
+                (None, Some(r)) => {
+                    out.deleted += 1;
+                    plan.deletes.push(r.id);
+                    if let Some(n) = r.num {
+                        plan.deltas
+                            .push(delta(unit_id, element_id, r.period, r.next_end, -n, -1));
+                    }
+                    plan.touched.insert((unit_id, c.period));
+                    slots.remove(&c.period);
+                    chain_changed = true;
+                }
+                (Some(v), existing) => {
+                    let s = v.to_stored();
+                    if let Some(r) = existing {
+                        if r.num == s.num && r.text == s.text && r.comment == c.comment {
+                            out.unchanged += 1;
+                            continue;
+                        }
+                        out.updated += 1;
+                    } else {
+                        out.imported += 1;
+                        chain_changed = true;
+                    }
+                    plan.touched.insert((unit_id, c.period));
+                    let slot = slots.entry(c.period).or_insert(Slot {
+                        stored: None,
+                        old_num: None,
+                        new_num: None,
+                        written: None,
+                    });
+                    slot.new_num = s.num;
+                    slot.written = Some(i);
+                }
+            }
+        }
+        // Walk the group's periods from the latest back: each one's successor is known.
+        let mut next_end = rollup::NO_NEXT;
+        for (period, slot) in slots.iter().rev() {
+            let new_next = next_end;
+            next_end = period.end().index();
+            let old_next = slot.stored.map(|(_, ne)| ne);
+            if let Some(i) = slot.written {
+                let c = &checked[i];
+                let s = c.value.as_ref().map(|v| v.to_stored()).unwrap_or_default();
+                if let (Some(n), Some(ne)) = (slot.old_num, old_next) {
+                    plan.deltas
+                        .push(delta(unit_id, element_id, *period, ne, -n, -1));
+                }
+                if let Some(n) = slot.new_num {
+                    plan.deltas
+                        .push(delta(unit_id, element_id, *period, new_next, n, 1));
+                }
+                plan.upserts.push(Upsert {
+                    unit_id,
+                    element_id,
+                    period: *period,
+                    num: s.num,
+                    text: s.text,
+                    comment: c.comment.clone(),
+                    next_end: new_next,
+                });
+            } else if chain_changed
+                && let Some((id, ne)) = slot.stored
+                && ne != new_next
+            {
+                plan.next_end_updates.push((id, new_next));
+                if let Some(n) = slot.old_num {
+                    plan.deltas
+                        .push(delta(unit_id, element_id, *period, ne, -n, -1));
+                    plan.deltas
+                        .push(delta(unit_id, element_id, *period, new_next, n, 1));
+                }
+            }
+        }
+    }
+    plan
+}
+
+/// Sets `next_end` of stored rows, many per statement.
+async fn update_next_ends(
+    db: &impl ConnectionTrait,
+    updates: &[(i64, i32)],
+) -> Result<(), PersistenceError> {
+    for chunk in updates.chunks(5_000) {
+        let mut sql = String::from("UPDATE data_value SET next_end = CASE id");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for (id, ne) in chunk {
+            sql.push_str(" WHEN ? THEN ?");
+            values.push((*id).into());
+            values.push((*ne).into());
+        }
+        sql.push_str(&format!(" END WHERE id IN ({})", placeholders(chunk.len())));
+        values.extend(chunk.iter().map(|(id, _)| Value::from(*id)));
+        sql::execute(db, &sql, values).await?;
+    }
+    Ok(())
 }
 
 fn parse_row(index: usize, row: &RawRow) -> Result<Parsed<'_>, Conflict> {
@@ -517,29 +604,17 @@ async fn load_stored(
     let units: Vec<i64> = units.into_iter().collect();
     let elements: BTreeSet<i64> = checked.iter().map(|c| c.element_id).collect();
     let elements: Vec<i64> = elements.into_iter().collect();
-    let min_start = checked
-        .iter()
-        .map(|c| c.period.start().index())
-        .min()
-        .unwrap_or(0);
-    let max_end = checked
-        .iter()
-        .map(|c| c.period.end().index())
-        .max()
-        .unwrap_or(0);
     let wanted: HashSet<(i64, i64)> = checked.iter().map(|c| (c.unit_id, c.element_id)).collect();
-    let per_chunk = sql::MAX_PARAMS.saturating_sub(elements.len() + 2).max(1);
+    let per_chunk = sql::MAX_PARAMS.saturating_sub(elements.len()).max(1);
     for chunk in units.chunks(per_chunk) {
         let sql = format!(
-            "SELECT id, org_unit_id, data_element_id, start_month, end_month, value_num, value_text, comment \
-             FROM data_value WHERE org_unit_id IN ({}) AND data_element_id IN ({}) \
-             AND start_month <= ? AND end_month >= ?",
+            "SELECT id, org_unit_id, data_element_id, start_month, end_month, value_num, value_text, comment, next_end \
+             FROM data_value WHERE org_unit_id IN ({}) AND data_element_id IN ({})",
             placeholders(chunk.len()),
             placeholders(elements.len())
         );
         let mut values: Vec<Value> = chunk.iter().map(|&u| Value::from(u)).collect();
         values.extend(elements.iter().map(|&e| Value::from(e)));
-        values.extend([max_end.into(), min_start.into()]);
         for row in sql::query(db, &sql, values).await? {
             let key = (get::<i64>(&row, 1)?, get::<i64>(&row, 2)?);
             if !wanted.contains(&key) {
@@ -548,6 +623,7 @@ async fn load_stored(
             out.entry(key).or_default().push(StoredRow {
                 id: get(&row, 0)?,
                 period: period(get(&row, 3)?, get(&row, 4)?)?,
+                next_end: get(&row, 8)?,
                 num: get(&row, 5)?,
                 text: get(&row, 6)?,
                 comment: get(&row, 7)?,

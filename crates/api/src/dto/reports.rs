@@ -1,6 +1,9 @@
 //! Attainment, aggregate and validation bodies.
 
-use chitieu_persistence::{attainment::{AttainmentRow, TargetResult}, validation::Violation};
+use chitieu_persistence::{
+    attainment::{AttainmentRow, TargetResult},
+    validation::Violation,
+};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -98,7 +101,11 @@ impl From<&AttainmentReport> for AttainmentResponse {
         let period = r.period.to_string();
         Self {
             org_unit: r.org_unit.unit.code.as_str().to_owned(),
-            rows: r.rows.iter().map(|x| AttainmentRowDto::new(x, &period)).collect(),
+            rows: r
+                .rows
+                .iter()
+                .map(|x| AttainmentRowDto::new(x, &period))
+                .collect(),
             period,
         }
     }

@@ -48,7 +48,11 @@ impl QueryRoot {
         };
         let report = reports::attainment(state, caller, &q).await.map_err(gql)?;
         let period = report.period.to_string();
-        Ok(report.rows.iter().map(|r| AttainmentRowGql::new(r, &period)).collect())
+        Ok(report
+            .rows
+            .iter()
+            .map(|r| AttainmentRowGql::new(r, &period))
+            .collect())
     }
 
     /// Data elements aggregated over an org unit's subtree (and its children's) and a period.
@@ -61,12 +65,21 @@ impl QueryRoot {
         #[graphql(default)] breakdown: BreakdownGql,
     ) -> GqlResult<Vec<AggregateRowGql>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let (period, rows) =
-            reports::aggregates(state, caller, &data_elements, &org_unit, &period, breakdown.into())
-                .await
-                .map_err(gql)?;
+        let (period, rows) = reports::aggregates(
+            state,
+            caller,
+            &data_elements,
+            &org_unit,
+            &period,
+            breakdown.into(),
+        )
+        .await
+        .map_err(gql)?;
         let period = period.to_string();
-        Ok(rows.iter().map(|r| AggregateRowGql::new(r, &period)).collect())
+        Ok(rows
+            .iter()
+            .map(|r| AggregateRowGql::new(r, &period))
+            .collect())
     }
 
     /// Validation rules broken anywhere in an org unit's subtree, for stored periods inside
@@ -78,7 +91,9 @@ impl QueryRoot {
         #[graphql(desc = "Period")] period: String,
     ) -> GqlResult<Vec<ViolationGql>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let v = reports::violations(state, caller, &org_unit, &period).await.map_err(gql)?;
+        let v = reports::violations(state, caller, &org_unit, &period)
+            .await
+            .map_err(gql)?;
         Ok(v.iter().map(ViolationGql::from).collect())
     }
 }

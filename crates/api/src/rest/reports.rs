@@ -22,20 +22,28 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(raw: Option<String>, allowed: &[&str]) -> Result<Self, ApiError> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
         if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
             return Err(ApiError::bad_request(
                 "invalid_query",
-                format!("unknown query parameter '{k}'; expected one of {}", allowed.join(", ")),
+                format!(
+                    "unknown query parameter '{k}'; expected one of {}",
+                    allowed.join(", ")
+                ),
             ));
         }
         Ok(Self(pairs))
     }
 
     fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     fn one(&self, key: &str) -> Result<Option<String>, ApiError> {
@@ -43,18 +51,26 @@ impl Params {
         match all.len() {
             0 => Ok(None),
             1 => Ok(all.pop()),
-            _ => Err(ApiError::bad_request("invalid_query", format!("'{key}' is given more than once"))),
+            _ => Err(ApiError::bad_request(
+                "invalid_query",
+                format!("'{key}' is given more than once"),
+            )),
         }
     }
 
     fn required(&self, key: &str) -> Result<String, ApiError> {
         self.one(key)?.ok_or_else(|| {
-            ApiError::bad_request("invalid_query", format!("the query parameter '{key}' is required"))
+            ApiError::bad_request(
+                "invalid_query",
+                format!("the query parameter '{key}' is required"),
+            )
         })
     }
 
     fn breakdown(&self) -> Result<Breakdown, ApiError> {
-        self.one("breakdown")?.as_deref().map_or(Ok(Breakdown::SelfOnly), Breakdown::parse)
+        self.one("breakdown")?
+            .as_deref()
+            .map_or(Ok(Breakdown::SelfOnly), Breakdown::parse)
     }
 }
 
@@ -86,7 +102,10 @@ pub async fn get_attainment(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let p = Params::parse(raw, &["org_unit", "period", "indicator", "group", "breakdown"])?;
+    let p = Params::parse(
+        raw,
+        &["org_unit", "period", "indicator", "group", "breakdown"],
+    )?;
     let query = AttainmentQuery {
         org_unit: p.required("org_unit")?,
         period: p.required("period")?,
@@ -113,8 +132,15 @@ fn csv_text(v: &serde_json::Value) -> String {
 fn csv_response(body: &AttainmentResponse) -> Result<Response, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "indicator", "org_unit", "period", "numerator", "denominator", "value", "status",
-        "targets_met", "targets",
+        "indicator",
+        "org_unit",
+        "period",
+        "numerator",
+        "denominator",
+        "value",
+        "status",
+        "targets_met",
+        "targets",
     ])
     .map_err(ApiError::internal)?;
     for r in &body.rows {
@@ -172,7 +198,10 @@ pub async fn get_aggregates(
     .await?;
     let period = period.to_string();
     Ok(Json(AggregatesResponse {
-        rows: rows.iter().map(|r| AggregateRowDto::new(r, &period)).collect(),
+        rows: rows
+            .iter()
+            .map(|r| AggregateRowDto::new(r, &period))
+            .collect(),
     }))
 }
 
@@ -190,6 +219,12 @@ pub async fn get_validation(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ValidationResponse>, ApiError> {
     let p = Params::parse(raw, &["org_unit", "period"])?;
-    let v = reports::violations(&state, &caller, &p.required("org_unit")?, &p.required("period")?).await?;
+    let v = reports::violations(
+        &state,
+        &caller,
+        &p.required("org_unit")?,
+        &p.required("period")?,
+    )
+    .await?;
     Ok(Json(ValidationResponse::new(&v)))
 }

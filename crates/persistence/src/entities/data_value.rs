@@ -13,6 +13,7 @@ pub struct Model {
     pub start_month: i32,
     pub end_month: i32,
     pub value_num: Option<i64>,
+    pub next_end: i32,
     pub value_text: Option<String>,
     pub comment: Option<String>,
     pub created_at: i64,
