@@ -23,19 +23,31 @@ fn ancestors_or_self(unit: &str) -> Vec<&'static str> {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
 
 /// Expected `sum` and `last` of the model for a unit and an inclusive month window.
-fn expected(model: &BTreeMap<(String, String, u32), i64>, root: &str, element: &str, from: u32, to: u32, last: bool) -> Option<i64> {
+fn expected(
+    model: &BTreeMap<(String, String, u32), i64>,
+    root: &str,
+    element: &str,
+    from: u32,
+    to: u32,
+    last: bool,
+) -> Option<i64> {
     let mut total = None;
     for unit in UNITS {
         if !ancestors_or_self(unit).contains(&root) {
             continue;
         }
-        let in_window = model.iter().filter(|((u, e, m), _)| u == unit && e == element && (from..=to).contains(m));
+        let in_window = model
+            .iter()
+            .filter(|((u, e, m), _)| u == unit && e == element && (from..=to).contains(m));
         if last {
             if let Some((_, v)) = in_window.max_by_key(|((_, _, m), _)| *m) {
                 total = Some(total.unwrap_or(0) + v);

@@ -100,6 +100,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         passwords,
         config: Arc::new(config.clone()),
         graphql: crate::graphql::schema(),
+        analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),
     };
     let router = router(state.clone());

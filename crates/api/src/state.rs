@@ -22,12 +22,32 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The GraphQL schema.
     pub graphql: crate::graphql::ChitieuSchema,
+    /// Set while a statistics refresh runs, so only one runs at a time.
+    pub analysing: Arc<std::sync::atomic::AtomicBool>,
     /// Serialises write transactions on SQLite (one writer at a time; PostgreSQL does not
     /// take it).
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
+    /// After a committed write: refreshes planner statistics in the background when much of
+    /// a figure table changed (PostgreSQL only; never delays the response).
+    pub fn refresh_statistics_later(&self) {
+        use std::sync::atomic::Ordering;
+        if self.db.backend_name() != "postgres" || self.analysing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let state = self.clone();
+        tokio::spawn(async move {
+            match state.db.refresh_statistics().await {
+                Ok(tables) if !tables.is_empty() => tracing::info!(?tables, "planner statistics refreshed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
+            }
+            state.analysing.store(false, Ordering::Release);
+        });
+    }
+
     /// Holds the SQLite writer lock for the life of the guard; a no-op on PostgreSQL.
     pub async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         if self.db.backend_name() == "sqlite" {

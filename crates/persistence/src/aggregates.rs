@@ -62,92 +62,139 @@ pub async fn aggregate(
             .get(&element)
             .map_or(scaled, |e| e.value_type.unscale(scaled))
     };
-    let u = placeholders(units.len());
 
-    // sum and average: roll-up rows of the unit plus the unit's own figures.
+    // The three kinds are independent reads: run them at once (separate pool connections).
     let summed: Vec<i64> = [of(Aggregation::Sum), of(Aggregation::Average)].concat();
-    if !summed.is_empty() {
-        let e = placeholders(summed.len());
-        let sql = format!(
-            "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
-               SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
-               FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
-               AND r.start_month >= ? AND r.end_month <= ? AND r.value_count > 0 \
-             UNION ALL \
-               SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
-               FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
-               AND v.start_month >= ? AND v.end_month <= ? AND v.value_num IS NOT NULL \
-             ) x GROUP BY unit, element"
-        );
-        let mut values = ids(units);
-        values.extend(ids(&summed));
-        values.extend([qs.into(), qe.into()]);
-        values.extend(ids(units));
-        values.extend(ids(&summed));
-        values.extend([qs.into(), qe.into()]);
-        for row in sql::query(db, &sql, values).await? {
-            let (unit, element): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
-            let (sum, count): (i64, i64) = (get(&row, 2)?, get(&row, 3)?);
-            if count == 0 {
-                continue;
-            }
-            let total = unscale(element, Decimal::from(sum));
-            let value = match by_id.get(&element).map(|e| e.aggregation) {
-                Some(Aggregation::Average) => total / Decimal::from(count),
-                _ => total,
-            };
-            out.insert((unit, element), value);
-        }
-    }
-
-    // last: a figure is its unit's latest inside the query when its period lies inside and
-    // its unit's next period of the element ends beyond the query (`next_end`). Roll-up rows
-    // carry `next_end`, so this is the same small read as a sum.
     let last = of(Aggregation::Last);
-    if !last.is_empty() {
-        let e = placeholders(last.len());
-        let sql = format!(
-            "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
-               SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
-               FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
-               AND r.start_month >= ? AND r.end_month <= ? AND r.next_end > ? AND r.value_count > 0 \
-             UNION ALL \
-               SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
-               FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
-               AND v.start_month >= ? AND v.end_month <= ? AND v.next_end > ? AND v.value_num IS NOT NULL \
-             ) x GROUP BY unit, element"
-        );
-        let mut values = ids(units);
-        values.extend(ids(&last));
-        values.extend([qs.into(), qe.into(), qe.into()]);
-        values.extend(ids(units));
-        values.extend(ids(&last));
-        values.extend([qs.into(), qe.into(), qe.into()]);
-        for row in sql::query(db, &sql, values).await? {
-            let (unit, element): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
-            let (sum, count): (i64, i64) = (get(&row, 2)?, get(&row, 3)?);
-            if count > 0 {
-                out.insert((unit, element), unscale(element, Decimal::from(sum)));
-            }
+    let exact = of(Aggregation::None);
+    let (sums, lasts, exacts) = futures::try_join!(
+        summed_rows(db, units, &summed, qs, qe),
+        last_rows(db, units, &last, qs, qe),
+        exact_rows(db, units, &exact, qs, qe),
+    )?;
+    for (unit, element, sum, count) in sums {
+        if count == 0 {
+            continue;
+        }
+        let total = unscale(element, Decimal::from(sum));
+        let value = match by_id.get(&element).map(|e| e.aggregation) {
+            Some(Aggregation::Average) => total / Decimal::from(count),
+            _ => total,
+        };
+        out.insert((unit, element), value);
+    }
+    for (unit, element, sum, count) in lasts {
+        if count > 0 {
+            out.insert((unit, element), unscale(element, Decimal::from(sum)));
         }
     }
-
-    // none: exactly the unit and the period.
-    let exact = of(Aggregation::None);
-    if !exact.is_empty() {
-        let e = placeholders(exact.len());
-        let sql = format!(
-            "SELECT org_unit_id, data_element_id, value_num FROM data_value \
-             WHERE org_unit_id IN ({u}) AND data_element_id IN ({e}) AND start_month = ? AND end_month = ? \
-             AND value_num IS NOT NULL"
-        );
-        let mut values = ids(units);
-        values.extend(ids(&exact));
-        values.extend([qs.into(), qe.into()]);
-        for row in sql::query(db, &sql, values).await? {
-            let (unit, element, v): (i64, i64, i64) = (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?);
-            out.insert((unit, element), unscale(element, Decimal::from(v)));
-        }
+    for (unit, element, value, _) in exacts {
+        out.insert((unit, element), unscale(element, Decimal::from(value)));
     }
     Ok(out)
+}
+
+/// (unit, element, sum, count) rows.
+type SumRows = Vec<(i64, i64, i64, i64)>;
+
+fn decode_sums(rows: &[sea_orm::QueryResult]) -> Result<SumRows, PersistenceError> {
+    rows.iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?)))
+        .collect()
+}
+
+/// sum and average: roll-up rows of the unit plus the unit's own figures.
+async fn summed_rows(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+    summed: &[i64],
+    qs: i32,
+    qe: i32,
+) -> Result<SumRows, PersistenceError> {
+    if summed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let u = placeholders(units.len());
+    let e = placeholders(summed.len());
+    let sql = format!(
+        "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
+           SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
+           FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
+           AND r.start_month >= ? AND r.end_month <= ? AND r.value_count > 0 \
+         UNION ALL \
+           SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
+           FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
+           AND v.start_month >= ? AND v.end_month <= ? AND v.value_num IS NOT NULL \
+         ) x GROUP BY unit, element"
+    );
+    let mut values = ids(units);
+    values.extend(ids(summed));
+    values.extend([qs.into(), qe.into()]);
+    values.extend(ids(units));
+    values.extend(ids(summed));
+    values.extend([qs.into(), qe.into()]);
+    decode_sums(&sql::query(db, &sql, values).await?)
+}
+
+/// last: a figure is its unit's latest inside the query when its period lies inside and its
+/// unit's next period of the element ends beyond the query (`next_end`). Roll-up rows carry
+/// `next_end`, so this is the same small read as a sum.
+async fn last_rows(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+    last: &[i64],
+    qs: i32,
+    qe: i32,
+) -> Result<SumRows, PersistenceError> {
+    if last.is_empty() {
+        return Ok(Vec::new());
+    }
+    let u = placeholders(units.len());
+    let e = placeholders(last.len());
+    let sql = format!(
+        "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
+           SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
+           FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
+           AND r.start_month >= ? AND r.end_month <= ? AND r.next_end > ? AND r.value_count > 0 \
+         UNION ALL \
+           SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
+           FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
+           AND v.start_month >= ? AND v.end_month <= ? AND v.next_end > ? AND v.value_num IS NOT NULL \
+         ) x GROUP BY unit, element"
+    );
+    let mut values = ids(units);
+    values.extend(ids(last));
+    values.extend([qs.into(), qe.into(), qe.into()]);
+    values.extend(ids(units));
+    values.extend(ids(last));
+    values.extend([qs.into(), qe.into(), qe.into()]);
+    decode_sums(&sql::query(db, &sql, values).await?)
+}
+
+/// none: exactly the unit and the period (count is always 1).
+async fn exact_rows(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+    exact: &[i64],
+    qs: i32,
+    qe: i32,
+) -> Result<SumRows, PersistenceError> {
+    if exact.is_empty() {
+        return Ok(Vec::new());
+    }
+    let u = placeholders(units.len());
+    let e = placeholders(exact.len());
+    let sql = format!(
+        "SELECT org_unit_id, data_element_id, value_num FROM data_value \
+         WHERE org_unit_id IN ({u}) AND data_element_id IN ({e}) AND start_month = ? AND end_month = ? \
+         AND value_num IS NOT NULL"
+    );
+    let mut values = ids(units);
+    values.extend(ids(exact));
+    values.extend([qs.into(), qe.into()]);
+    sql::query(db, &sql, values)
+        .await?
+        .iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, 1)))
+        .collect()
 }

@@ -97,24 +97,27 @@ pub async fn attainment(
     indicators: &[StoredIndicator],
     children: bool,
 ) -> Result<Vec<AttainmentRow>, PersistenceError> {
-    let units = row_units(db, root, children).await?;
-    let root_chain = org_units::chain(db, root.id).await?;
-
     let mut codes: Vec<DataElementCode> = indicators
         .iter()
         .flat_map(|i| i.indicator.references())
         .collect();
     codes.sort();
     codes.dedup();
-    let refs = element_refs(db, &codes).await?;
+    // Independent reads run at once.
+    let (units, root_chain, refs) = futures::try_join!(
+        row_units(db, root, children),
+        org_units::chain(db, root.id),
+        element_refs(db, &codes),
+    )?;
     let elements: Vec<ElementRef> = refs.values().copied().collect();
     let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
-    let values = aggregates::aggregate(db, &unit_ids, &elements, period).await?;
-
     let indicator_ids: Vec<i64> = indicators.iter().map(|i| i.id).collect();
     let mut authority_ids: Vec<i64> = root_chain.iter().map(|(id, _)| *id).collect();
     authority_ids.extend(unit_ids.iter().skip(1));
-    let targets = catalogue::targets_for(db, &indicator_ids, &authority_ids).await?;
+    let (values, targets) = futures::try_join!(
+        aggregates::aggregate(db, &unit_ids, &elements, period),
+        catalogue::targets_for(db, &indicator_ids, &authority_ids),
+    )?;
     let mut by_indicator: HashMap<&str, Vec<Target>> = HashMap::new();
     for t in &targets {
         by_indicator

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use chitieu_migrations::MigratorTrait;
-use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
 
 use crate::PersistenceError;
 
@@ -43,6 +43,35 @@ impl Database {
         Ok(())
     }
 
+    /// Keeps PostgreSQL's planner statistics of the figure tables fresh, as autovacuum would
+    /// (it may be off): after a large share of a table changed since its last `ANALYZE`, the
+    /// planner would otherwise keep estimating it as nearly empty and scan it sequentially.
+    /// Returns the tables analysed. A no-op on SQLite.
+    pub async fn refresh_statistics(&self) -> Result<Vec<String>, PersistenceError> {
+        if self.backend() != DbBackend::Postgres {
+            return Ok(Vec::new());
+        }
+        let rows = crate::sql::query(
+            &self.conn,
+            "SELECT relname::text, n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables \
+             WHERE relname IN ('data_value', 'data_value_rollup', 'org_unit_closure')",
+            vec![],
+        )
+        .await?;
+        let mut analysed = Vec::new();
+        for row in &rows {
+            let table: String = crate::sql::get(row, 0)?;
+            let live: i64 = crate::sql::get(row, 1)?;
+            let changed: i64 = crate::sql::get(row, 2)?;
+            if changed > (live / 5).max(10_000) {
+                // The name comes from the fixed list above.
+                self.conn.execute_unprepared(&format!("ANALYZE {table}")).await?;
+                analysed.push(table);
+            }
+        }
+        Ok(analysed)
+    }
+
     /// Closes the pool.
     pub async fn close(self) -> Result<(), PersistenceError> {
         self.conn.close().await?;
@@ -74,6 +103,9 @@ pub async fn connect(url: &str) -> Result<Database, PersistenceError> {
         });
     } else {
         opts.max_connections(16).min_connections(1);
+        // Plan each statement with its parameters: a generic plan cached while a table was
+        // small (e.g. right after start) would keep scanning it sequentially once it is large.
+        opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
     }
     let conn = sea_orm::Database::connect(opts).await?;
     Ok(Database { conn })

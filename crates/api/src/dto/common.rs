@@ -21,6 +21,26 @@ pub fn decimal_json(d: Decimal) -> serde_json::Value {
         .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
+/// A decimal serialised straight to a JSON number (as [`decimal_json`] does, without building
+/// an intermediate JSON value): large reports serialise thousands of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Num(pub Decimal);
+
+impl serde::Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0.normalize();
+        if d.fract().is_zero()
+            && let Some(i) = d.to_i64()
+        {
+            return s.serialize_i64(i);
+        }
+        match d.to_f64() {
+            Some(f) if f.is_finite() => s.serialize_f64(f),
+            _ => s.serialize_none(),
+        }
+    }
+}
+
 /// A stored value as JSON: number, boolean or string by value type.
 pub fn value_json(v: &DomainValue) -> serde_json::Value {
     match v {

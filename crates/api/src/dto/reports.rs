@@ -7,7 +7,7 @@ use chitieu_persistence::{
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{common::decimal_json, data_values::ViolationDto};
+use super::{common::Num, data_values::ViolationDto};
 use crate::reports::{AggregateRow, AttainmentReport};
 
 /// A target as checked for a row.
@@ -21,7 +21,7 @@ pub struct TargetResultDto {
     pub operator: String,
     /// Target value.
     #[schema(value_type = f64)]
-    pub value: serde_json::Value,
+    pub value: Num,
     /// The target's period.
     pub period: String,
     /// Met by the exact (unrounded) value; null without data.
@@ -34,7 +34,7 @@ impl From<&TargetResult> for TargetResultDto {
             set_by: t.set_by.as_str().to_owned(),
             label: t.label.clone(),
             operator: t.operator.as_str().to_owned(),
-            value: decimal_json(t.value),
+            value: Num(t.value),
             period: t.period.to_string(),
             met: t.met,
         }
@@ -52,21 +52,21 @@ pub struct AttainmentRowDto {
     pub period: String,
     /// Numerator summed over the subtree.
     #[schema(value_type = Option<f64>)]
-    pub numerator: serde_json::Value,
+    pub numerator: Option<Num>,
     /// Denominator summed over the subtree.
     #[schema(value_type = Option<f64>)]
-    pub denominator: serde_json::Value,
+    pub denominator: Option<Num>,
     /// factor × numerator / denominator, rounded to the indicator's decimals.
     #[schema(value_type = Option<f64>)]
-    pub value: serde_json::Value,
+    pub value: Option<Num>,
     /// Applicable targets, highest authority first.
     pub targets: Vec<TargetResultDto>,
     /// `met`, `not_met`, `no_target` or `no_data`.
     pub status: &'static str,
 }
 
-fn opt(d: Option<rust_decimal::Decimal>) -> serde_json::Value {
-    d.map_or(serde_json::Value::Null, decimal_json)
+fn opt(d: Option<rust_decimal::Decimal>) -> Option<Num> {
+    d.map(Num)
 }
 
 impl AttainmentRowDto {
@@ -139,7 +139,7 @@ pub struct AggregateRowDto {
     pub period: String,
     /// Aggregate over the subtree and period; null without data.
     #[schema(value_type = Option<f64>)]
-    pub value: serde_json::Value,
+    pub value: Option<Num>,
 }
 
 impl AggregateRowDto {

@@ -151,6 +151,7 @@ pub async fn submit_data_value_set(
             }
         }
         tx.commit().await?;
+        state.refresh_statistics_later();
     }
     Ok(json_response(status, body))
 }

@@ -52,6 +52,7 @@ pub async fn import_metadata(
         tx.rollback().await?;
     } else {
         tx.commit().await?;
+        state.refresh_statistics_later();
     }
     Ok(Json(MetadataResponse::new(&summary, query.dry_run)))
 }

@@ -10,6 +10,7 @@ use axum::{
 use crate::{
     ApiError, AppState,
     auth::Caller,
+    dto::common::Num,
     dto::reports::{
         AggregateRowDto, AggregatesParams, AggregatesResponse, AttainmentParams,
         AttainmentResponse, ValidationParams, ValidationResponse,
@@ -121,12 +122,8 @@ pub async fn get_attainment(
     Ok(Json(body).into_response())
 }
 
-fn csv_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+fn csv_num(v: Option<Num>) -> String {
+    v.map(|n| n.0.normalize().to_string()).unwrap_or_default()
 }
 
 fn csv_response(body: &AttainmentResponse) -> Result<Response, ApiError> {
@@ -148,16 +145,16 @@ fn csv_response(body: &AttainmentResponse) -> Result<Response, ApiError> {
         let targets = r
             .targets
             .iter()
-            .map(|t| format!("{}{}{}", t.set_by, t.operator, csv_text(&t.value)))
+            .map(|t| format!("{}{}{}", t.set_by, t.operator, csv_num(Some(t.value))))
             .collect::<Vec<_>>()
             .join(";");
         w.write_record([
             r.indicator.clone(),
             r.org_unit.clone(),
             r.period.clone(),
-            csv_text(&r.numerator),
-            csv_text(&r.denominator),
-            csv_text(&r.value),
+            csv_num(r.numerator),
+            csv_num(r.denominator),
+            csv_num(r.value),
             r.status.to_owned(),
             met.to_string(),
             targets,
