@@ -158,7 +158,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             res.text().await?
         );
         sets += 1;
-        if sets % 10 == 0 {
+        if sets.is_multiple_of(10) {
             eprintln!("bench: {} figures ingested", sets * SET_SIZE);
         }
     }

@@ -40,7 +40,9 @@ impl AppState {
         let state = self.clone();
         tokio::spawn(async move {
             match state.db.refresh_statistics().await {
-                Ok(tables) if !tables.is_empty() => tracing::info!(?tables, "planner statistics refreshed"),
+                Ok(tables) if !tables.is_empty() => {
+                    tracing::info!(?tables, "planner statistics refreshed")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
             }

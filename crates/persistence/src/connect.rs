@@ -65,7 +65,9 @@ impl Database {
             let changed: i64 = crate::sql::get(row, 2)?;
             if changed > (live / 5).max(10_000) {
                 // The name comes from the fixed list above.
-                self.conn.execute_unprepared(&format!("ANALYZE {table}")).await?;
+                self.conn
+                    .execute_unprepared(&format!("ANALYZE {table}"))
+                    .await?;
                 analysed.push(table);
             }
         }

@@ -15,6 +15,9 @@ use crate::{
     sql::{self, get, placeholders},
 };
 
+/// (ancestor, element, start month, end month, next_end).
+type RollupKey = (i64, i64, i32, i32, i32);
+
 /// `next_end` of a figure with no later period stored.
 pub const NO_NEXT: i32 = i32::MAX;
 
@@ -65,7 +68,7 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
         }
     }
     // Sorted keys: concurrent writers lock shared rows in the same order.
-    let mut sums: BTreeMap<(i64, i64, i32, i32, i32), (i64, i64)> = BTreeMap::new();
+    let mut sums: BTreeMap<RollupKey, (i64, i64)> = BTreeMap::new();
     for d in deltas {
         for &a in ancestors.get(&d.unit_id).into_iter().flatten() {
             let e = sums
