@@ -4,7 +4,7 @@
 //! referenced elements into one row per (unit, period) in a single grouped query; each row is
 //! then checked with the domain's exact arithmetic.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chitieu_domain::{Comparison, DataElementCode, Period, evaluate_rule};
 use rust_decimal::Decimal;
@@ -113,26 +113,38 @@ pub async fn evaluate(
             ));
         }
         Selection::Pairs(pairs) => {
-            for chunk in pairs.chunks(5_000) {
+            // By units and the span of the periods (index-friendly), then exact pairs below.
+            let mut units: Vec<i64> = pairs.iter().map(|(u, _)| *u).collect();
+            units.sort_unstable();
+            units.dedup();
+            let first = pairs
+                .iter()
+                .map(|(_, p)| p.start().index())
+                .min()
+                .unwrap_or(0);
+            let last = pairs
+                .iter()
+                .map(|(_, p)| p.end().index())
+                .max()
+                .unwrap_or(0);
+            for chunk in units.chunks(sql::MAX_PARAMS - values.len() - 2) {
                 let mut v = values.clone();
-                let mut cond = String::new();
-                for (i, (unit, p)) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        cond.push_str(" OR ");
-                    }
-                    cond.push_str(
-                        "(dv.org_unit_id = ? AND dv.start_month = ? AND dv.end_month = ?)",
-                    );
-                    v.extend([
-                        (*unit).into(),
-                        p.start().index().into(),
-                        p.end().index().into(),
-                    ]);
-                }
-                batches.push((format!("{select} AND ({cond})"), v));
+                v.extend(chunk.iter().map(|&u| Value::from(u)));
+                v.extend([first.into(), last.into()]);
+                batches.push((
+                    format!(
+                        "{select} AND dv.org_unit_id IN ({}) AND dv.start_month >= ? AND dv.end_month <= ?",
+                        placeholders(chunk.len())
+                    ),
+                    v,
+                ));
             }
         }
     }
+    let wanted: Option<HashSet<(i64, Period)>> = match selection {
+        Selection::Pairs(pairs) => Some(pairs.iter().copied().collect()),
+        Selection::Subtree { .. } => None,
+    };
     let mut out = Vec::new();
     for (body, v) in batches {
         let sql = format!(
@@ -140,8 +152,12 @@ pub async fn evaluate(
              ORDER BY u.code, dv.start_month, dv.end_month"
         );
         for row in sql::query(db, &sql, v).await? {
+            let unit_id: i64 = get(&row, 0)?;
             let unit: String = get(&row, 1)?;
             let p = period(get(&row, 2)?, get(&row, 3)?)?;
+            if wanted.as_ref().is_some_and(|w| !w.contains(&(unit_id, p))) {
+                continue;
+            }
             let mut figures: HashMap<&str, Decimal> = HashMap::new();
             for (i, c) in columns.iter().enumerate() {
                 let sum: Option<i64> = get(&row, 4 + i)?;
