@@ -68,8 +68,8 @@ pub async fn aggregate(
     let last = of(Aggregation::Last);
     let exact = of(Aggregation::None);
     let (sums, lasts, exacts) = futures::try_join!(
-        summed_rows(db, units, &summed, qs, qe),
-        last_rows(db, units, &last, qs, qe),
+        subtree_sums(db, units, &summed, qs, qe, false),
+        subtree_sums(db, units, &last, qs, qe, true),
         exact_rows(db, units, &exact, qs, qe),
     )?;
     for (unit, element, sum, count) in sums {
@@ -95,7 +95,7 @@ pub async fn aggregate(
 }
 
 /// (unit, element, sum, count) rows.
-type SumRows = Vec<(i64, i64, i64, i64)>;
+pub type SumRows = Vec<(i64, i64, i64, i64)>;
 
 fn decode_sums(rows: &[sea_orm::QueryResult]) -> Result<SumRows, PersistenceError> {
     rows.iter()
@@ -103,71 +103,50 @@ fn decode_sums(rows: &[sea_orm::QueryResult]) -> Result<SumRows, PersistenceErro
         .collect()
 }
 
-/// sum and average: roll-up rows of the unit plus the unit's own figures.
-async fn summed_rows(
+/// Σ and count of `elements` over each unit's subtree and the stored periods inside
+/// [`qs`, `qe`]: the unit's roll-up rows plus its own figures, one grouped read.
+///
+/// With `latest_only`, only each unit's latest figure inside the window counts (`last`): a
+/// figure is the latest when its unit's next period of the element ends beyond the window
+/// (`next_end > qe`). Roll-up rows carry `next_end`, so this is the same small read.
+pub async fn subtree_sums(
     db: &impl ConnectionTrait,
     units: &[i64],
-    summed: &[i64],
+    elements: &[i64],
     qs: i32,
     qe: i32,
+    latest_only: bool,
 ) -> Result<SumRows, PersistenceError> {
-    if summed.is_empty() {
+    if units.is_empty() || elements.is_empty() {
         return Ok(Vec::new());
     }
     let u = placeholders(units.len());
-    let e = placeholders(summed.len());
+    let e = placeholders(elements.len());
+    let (r_next, v_next) = if latest_only {
+        ("AND r.next_end > ?", "AND v.next_end > ?")
+    } else {
+        ("", "")
+    };
     let sql = format!(
         "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
            SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
            FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
-           AND r.start_month >= ? AND r.end_month <= ? AND r.value_count > 0 \
+           AND r.start_month >= ? AND r.end_month <= ? {r_next} AND r.value_count > 0 \
          UNION ALL \
            SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
            FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
-           AND v.start_month >= ? AND v.end_month <= ? AND v.value_num IS NOT NULL \
+           AND v.start_month >= ? AND v.end_month <= ? {v_next} AND v.value_num IS NOT NULL \
          ) x GROUP BY unit, element"
     );
-    let mut values = ids(units);
-    values.extend(ids(summed));
-    values.extend([qs.into(), qe.into()]);
-    values.extend(ids(units));
-    values.extend(ids(summed));
-    values.extend([qs.into(), qe.into()]);
-    decode_sums(&sql::query(db, &sql, values).await?)
-}
-
-/// last: a figure is its unit's latest inside the query when its period lies inside and its
-/// unit's next period of the element ends beyond the query (`next_end`). Roll-up rows carry
-/// `next_end`, so this is the same small read as a sum.
-async fn last_rows(
-    db: &impl ConnectionTrait,
-    units: &[i64],
-    last: &[i64],
-    qs: i32,
-    qe: i32,
-) -> Result<SumRows, PersistenceError> {
-    if last.is_empty() {
-        return Ok(Vec::new());
+    let mut values = Vec::with_capacity(2 * (units.len() + elements.len() + 3));
+    for _ in 0..2 {
+        values.extend(ids(units));
+        values.extend(ids(elements));
+        values.extend([qs.into(), qe.into()]);
+        if latest_only {
+            values.push(qe.into());
+        }
     }
-    let u = placeholders(units.len());
-    let e = placeholders(last.len());
-    let sql = format!(
-        "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
-           SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
-           FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
-           AND r.start_month >= ? AND r.end_month <= ? AND r.next_end > ? AND r.value_count > 0 \
-         UNION ALL \
-           SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
-           FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
-           AND v.start_month >= ? AND v.end_month <= ? AND v.next_end > ? AND v.value_num IS NOT NULL \
-         ) x GROUP BY unit, element"
-    );
-    let mut values = ids(units);
-    values.extend(ids(last));
-    values.extend([qs.into(), qe.into(), qe.into()]);
-    values.extend(ids(units));
-    values.extend(ids(last));
-    values.extend([qs.into(), qe.into(), qe.into()]);
     decode_sums(&sql::query(db, &sql, values).await?)
 }
 

@@ -4,10 +4,7 @@
 use chitieu_domain::Period;
 use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 
-use crate::{
-    Database, PersistenceError,
-    sql::{self, placeholders},
-};
+use crate::{Database, PersistenceError, aggregates, sql};
 
 /// One raw figure: (org unit id, element id, start month, end month, scaled value).
 pub type RawFigure = (i64, i64, i32, i32, i64);
@@ -76,9 +73,10 @@ pub async fn raw_upsert(db: &Database, figures: &[RawFigure]) -> Result<(), Pers
     Ok(())
 }
 
-/// The best hand-written SQL for the attainment answer: every element summed over each
-/// unit's subtree from the roll-up rows plus the unit's own figures, stocks (`last`) through
-/// `next_end`. Returns the number of (unit, element) sums.
+/// The hand-written SQL core of the attainment answer, run directly: every element summed
+/// over each unit's subtree from the roll-up rows plus the unit's own figures, stocks
+/// (`last`) through `next_end` — the same statements the API runs, without the API around
+/// them. Returns the number of (unit, element) sums.
 pub async fn raw_attainment_sums(
     db: &Database,
     units: &[i64],
@@ -87,46 +85,7 @@ pub async fn raw_attainment_sums(
     period: Period,
 ) -> Result<usize, PersistenceError> {
     let (qs, qe) = (period.start().index(), period.end().index());
-    let u = placeholders(units.len());
-    let ids = |v: &[i64]| v.iter().map(|&i| Value::from(i)).collect::<Vec<Value>>();
-    let mut n = 0;
-    if !summed.is_empty() {
-        let e = placeholders(summed.len());
-        let sql = format!(
-            "SELECT unit, element, SUM(s) FROM ( \
-               SELECT ancestor_id AS unit, data_element_id AS element, sum_num AS s FROM data_value_rollup \
-               WHERE ancestor_id IN ({u}) AND data_element_id IN ({e}) AND start_month >= ? AND end_month <= ? \
-             UNION ALL \
-               SELECT org_unit_id, data_element_id, value_num FROM data_value \
-               WHERE org_unit_id IN ({u}) AND data_element_id IN ({e}) AND start_month >= ? AND end_month <= ? \
-             ) x GROUP BY unit, element"
-        );
-        let mut v = ids(units);
-        v.extend(ids(summed));
-        v.extend([qs.into(), qe.into()]);
-        v.extend(ids(units));
-        v.extend(ids(summed));
-        v.extend([qs.into(), qe.into()]);
-        n += sql::query(db.conn(), &sql, v).await?.len();
-    }
-    if !last.is_empty() {
-        let e = placeholders(last.len());
-        let sql = format!(
-            "SELECT unit, element, SUM(s) FROM ( \
-               SELECT ancestor_id AS unit, data_element_id AS element, sum_num AS s FROM data_value_rollup \
-               WHERE ancestor_id IN ({u}) AND data_element_id IN ({e}) AND start_month >= ? AND end_month <= ? AND next_end > ? \
-             UNION ALL \
-               SELECT org_unit_id, data_element_id, value_num FROM data_value \
-               WHERE org_unit_id IN ({u}) AND data_element_id IN ({e}) AND start_month >= ? AND end_month <= ? AND next_end > ? \
-             ) x GROUP BY unit, element"
-        );
-        let mut v = ids(units);
-        v.extend(ids(last));
-        v.extend([qs.into(), qe.into(), qe.into()]);
-        v.extend(ids(units));
-        v.extend(ids(last));
-        v.extend([qs.into(), qe.into(), qe.into()]);
-        n += sql::query(db.conn(), &sql, v).await?.len();
-    }
-    Ok(n)
+    let sums = aggregates::subtree_sums(db.conn(), units, summed, qs, qe, false).await?;
+    let stocks = aggregates::subtree_sums(db.conn(), units, last, qs, qe, true).await?;
+    Ok(sums.len() + stocks.len())
 }
