@@ -37,4 +37,17 @@ both_databases! {
         let (_, p2) = app.get("/api/v1/data-values?org_unit=VT-P2").await;
         assert_eq!(p2["data_values"].as_array().unwrap().len(), 3, "Phường 2's blank cell stays absent");
     }
+
+    async fn the_served_openapi_document_is_the_checked_in_one(app: TestApp) {
+        let res = app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let served: serde_json::Value = res.json().await.unwrap();
+        let checked_in: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(served, checked_in);
+        assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
+        assert!(served["paths"]["/api/v1/data-value-sets"]["post"]["security"].is_array());
+    }
 }

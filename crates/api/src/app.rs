@@ -158,10 +158,18 @@ async fn bootstrap_admin(
 
 /// The full router with its middleware.
 fn router(state: AppState) -> Router {
-    let (api, _openapi) = rest::router();
+    let (api, openapi) = rest::router();
+    let openapi = Arc::new(openapi);
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
     api.route(
+        "/openapi.json",
+        axum::routing::get(move || {
+            let doc = Arc::clone(&openapi);
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .route(
         "/graphql",
         axum::routing::get(crate::graphql::graphiql).post(crate::graphql::graphql_handler),
     )

@@ -15,6 +15,7 @@ fn f(d: Decimal) -> f64 {
 
 /// Which rows a report has.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[graphql(name = "Breakdown")]
 pub enum BreakdownGql {
     /// Only the unit asked for.
     #[default]
@@ -88,6 +89,7 @@ impl From<&TargetResult> for TargetCheck {
 
 /// One indicator for one org unit.
 #[derive(SimpleObject)]
+#[graphql(name = "AttainmentRow")]
 pub struct AttainmentRowGql {
     /// Indicator code.
     pub indicator: String,
@@ -125,6 +127,7 @@ impl AttainmentRowGql {
 
 /// One data element aggregated for one org unit.
 #[derive(SimpleObject)]
+#[graphql(name = "AggregateRow")]
 pub struct AggregateRowGql {
     /// Data element code.
     pub data_element: String,
@@ -150,6 +153,7 @@ impl AggregateRowGql {
 
 /// A validation rule broken by one unit's figures for one period.
 #[derive(SimpleObject)]
+#[graphql(name = "Violation")]
 pub struct ViolationGql {
     /// Rule code.
     pub rule: String,

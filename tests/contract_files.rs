@@ -1,0 +1,36 @@
+//! The checked-in contract files are what the server serves: each test regenerates its file
+//! and fails when the checked-in copy was stale (run the tests again after committing it).
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+fn ensure_file_contents(relative: &str, contents: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current == contents {
+        return;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    panic!("{relative} was stale and has been rewritten: review and commit it");
+}
+
+#[test]
+fn schema_graphql_matches_the_served_schema() {
+    let sdl = chitieu_api::graphql::schema().sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    );
+    ensure_file_contents("schema.graphql", &sdl);
+}
+
+#[test]
+fn openapi_json_matches_the_served_document() {
+    let mut json = chitieu_api::openapi().to_pretty_json().unwrap();
+    json.push('\n');
+    ensure_file_contents("openapi/openapi.json", &json);
+}
