@@ -22,6 +22,11 @@ pub enum PersistenceError {
 }
 
 impl PersistenceError {
+    /// True when the database refused a row because of a unique constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Database(e) if is_unique_violation(e))
+    }
+
     /// Wraps a decoding problem.
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
         Self::Corrupt(what.to_string())

@@ -6,6 +6,7 @@
 //! caller decides the transaction boundary (a whole submission is one transaction).
 
 pub mod aggregates;
+pub mod api_tokens;
 pub mod attainment;
 pub mod bench;
 pub mod catalogue;

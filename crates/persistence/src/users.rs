@@ -101,3 +101,38 @@ pub async fn create(
     };
     Ok(model.insert(db).await?.into())
 }
+
+/// Users bound to units inside the subtree of `root` (all users with `None`), with the code
+/// of their unit, by username.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    root: Option<i64>,
+) -> Result<Vec<(StoredUser, Option<String>)>, PersistenceError> {
+    let mut sql = String::from(
+        "SELECT a.id, a.username, a.password_hash, a.display_name, a.role, a.org_unit_id, a.disabled, u.code \
+         FROM app_user a LEFT JOIN org_unit u ON u.id = a.org_unit_id",
+    );
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if let Some(r) = root {
+        sql.push_str(" WHERE a.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)");
+        values.push(r.into());
+    }
+    sql.push_str(" ORDER BY a.username");
+    let rows = crate::sql::query(db, &sql, values).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                StoredUser {
+                    id: crate::sql::get(r, 0)?,
+                    username: crate::sql::get(r, 1)?,
+                    password_hash: crate::sql::get(r, 2)?,
+                    display_name: crate::sql::get(r, 3)?,
+                    role: crate::sql::get(r, 4)?,
+                    org_unit_id: crate::sql::get(r, 5)?,
+                    disabled: crate::sql::get(r, 6)?,
+                },
+                crate::sql::get(r, 7)?,
+            ))
+        })
+        .collect()
+}

@@ -1,10 +1,16 @@
-//! The `Caller` extractor: resolves `Authorization: Bearer <token>` into an authenticated
-//! principal with a role and a scope, or answers 401.
+//! The `Caller` extractor: resolves `Authorization: Bearer <token>` — a user's JWT access
+//! token or a machine's `ctk_` API token — into an authenticated principal with a role and a
+//! scope, or answers 401. Tokens are read from this header only, never from a URL.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-use chitieu_persistence::{Scope, users};
+use chitieu_persistence::{Scope, api_tokens, now_micros, users};
+use subtle::ConstantTimeEq;
 
+use super::hash_token;
 use crate::{ApiError, AppState};
+
+/// Prefix of API tokens.
+pub const API_TOKEN_PREFIX: &str = "ctk_";
 
 /// What a caller may do, before subtree checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +26,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// Parses a stored role name.
+    /// Parses a role name.
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "admin" => Some(Role::Admin),
@@ -42,24 +48,76 @@ impl Role {
     }
 }
 
+/// Who is calling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A person, with a role.
+    User {
+        /// User id.
+        id: i64,
+        /// Login name.
+        username: String,
+        /// Role.
+        role: Role,
+    },
+    /// A machine, with scopes.
+    Token {
+        /// Token id.
+        id: i64,
+        /// Token name.
+        name: String,
+        /// May read figures and aggregates (`data:read`).
+        read: bool,
+        /// May submit figures (`data:write`).
+        write: bool,
+    },
+}
+
 /// An authenticated caller.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    /// User id.
-    pub user_id: i64,
-    /// Login name, recorded as `updated_by`.
-    pub username: String,
-    /// Role.
-    pub role: Role,
-    /// Where the role applies.
+    /// Who.
+    pub principal: Principal,
+    /// Where it may act.
     pub scope: Scope,
 }
 
 impl Caller {
+    /// How the caller is recorded as `updated_by`: the username, or `token:<name>`.
+    pub fn label(&self) -> String {
+        match &self.principal {
+            Principal::User { username, .. } => username.clone(),
+            Principal::Token { name, .. } => format!("token:{name}"),
+        }
+    }
+
     /// The key space for this caller's idempotency keys.
     pub fn idempotency_scope(&self) -> String {
-        format!("user:{}", self.user_id)
+        match &self.principal {
+            Principal::User { id, .. } => format!("user:{id}"),
+            Principal::Token { id, .. } => format!("token:{id}"),
+        }
     }
+
+    /// The user's role; `None` for an API token.
+    pub fn role(&self) -> Option<Role> {
+        match &self.principal {
+            Principal::User { role, .. } => Some(*role),
+            Principal::Token { .. } => None,
+        }
+    }
+
+    /// The user's id; `None` for an API token.
+    pub fn user_id(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User { id, .. } => Some(*id),
+            Principal::Token { .. } => None,
+        }
+    }
+}
+
+fn unauthorized() -> ApiError {
+    ApiError::Unauthorized("invalid, expired or revoked token".into())
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
@@ -83,11 +141,36 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
+async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let hash = hash_token(token);
+    let stored = chitieu_persistence::api_tokens::find_by_hash(state.db.conn(), &hash)
+        .await?
+        .ok_or_else(unauthorized)?;
+    // The row was found by its hash; compare again in constant time all the same.
+    let same: bool = stored.token_hash.as_bytes().ct_eq(hash.as_bytes()).into();
+    if !same || !stored.is_active(now_micros()) {
+        return Err(unauthorized());
+    }
+    api_tokens::touch(state.db.conn(), &stored).await?;
+    Ok(Caller {
+        principal: Principal::Token {
+            id: stored.id,
+            name: stored.name.clone(),
+            read: stored.scopes.iter().any(|s| s == "data:read"),
+            write: stored.scopes.iter().any(|s| s == "data:write"),
+        },
+        scope: Scope::Subtree(stored.org_unit_id),
+    })
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
+        if token.starts_with(API_TOKEN_PREFIX) {
+            return api_token(state, token).await;
+        }
         let claims = state.jwt.verify(token)?;
         let user_id: i64 = claims
             .sub
@@ -109,9 +192,11 @@ impl FromRequestParts<AppState> for Caller {
             }
         };
         Ok(Caller {
-            user_id: user.id,
-            username: user.username,
-            role,
+            principal: Principal::User {
+                id: user.id,
+                username: user.username,
+                role,
+            },
             scope,
         })
     }

@@ -6,7 +6,7 @@ mod jwt;
 mod password;
 mod refresh;
 
-pub use caller::{Caller, Role};
+pub use caller::{API_TOKEN_PREFIX, Caller, Principal, Role};
 pub use jwt::{Claims, JwtKeys};
 pub use password::{PasswordHasher, check_password_policy};
-pub use refresh::{hash_token, new_refresh_token};
+pub use refresh::{hash_token, new_api_token, new_refresh_token};

@@ -1,6 +1,7 @@
 //! Request and response types of the REST API, built from domain types. Field names are
 //! snake_case as the contract requires.
 
+pub mod access;
 pub mod auth;
 pub mod catalogue;
 pub mod common;

@@ -1,6 +1,7 @@
 //! REST routes. Every route is registered through utoipa-axum's `routes!`, so the served
 //! OpenAPI document cannot drift from the router.
 
+mod access;
 mod auth;
 mod catalogue;
 mod data_values;
@@ -68,6 +69,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_indicators))
         .routes(routes!(catalogue::list_targets))
         .routes(routes!(catalogue::list_validation_rules))
+        .routes(routes!(access::create_user, access::list_users))
+        .routes(routes!(access::create_api_token, access::list_api_tokens))
+        .routes(routes!(access::revoke_api_token))
         .routes(routes!(reports::get_attainment))
         .routes(routes!(reports::get_aggregates))
         .routes(routes!(reports::get_validation))

@@ -1,0 +1,133 @@
+//! Users and API tokens.
+
+use chitieu_persistence::{api_tokens::StoredToken, users::StoredUser};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::common::rfc3339;
+
+/// `POST /api/v1/users`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// 3–64 of `a-z 0-9 . _ -`.
+    #[schema(example = "p8.reporter")]
+    pub username: String,
+    /// At least 10 characters, not a common password.
+    pub password: String,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// `admin`, `manager`, `reporter` or `viewer`.
+    #[schema(example = "reporter")]
+    pub role: String,
+    /// The unit whose subtree the role applies to (required except for `admin`).
+    #[schema(example = "VT-P8")]
+    pub org_unit: Option<String>,
+}
+
+/// A user (never its password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Role.
+    pub role: String,
+    /// Bound org unit (absent for `admin`).
+    pub org_unit: Option<String>,
+    /// Disabled users cannot log in.
+    pub disabled: bool,
+}
+
+impl UserDto {
+    /// Builds the DTO; `org_unit` is the code of the user's unit.
+    pub fn new(u: &StoredUser, org_unit: Option<String>) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.clone(),
+            org_unit,
+            disabled: u.disabled,
+        }
+    }
+}
+
+/// Users in the caller's subtree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    /// By username.
+    pub users: Vec<UserDto>,
+}
+
+/// `POST /api/v1/api-tokens`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiTokenRequest {
+    /// What the token is for, e.g. `p8-ward-system`.
+    pub name: String,
+    /// The unit whose subtree the token acts on.
+    #[schema(example = "VT-P8")]
+    pub org_unit: String,
+    /// A non-empty subset of `data:read`, `data:write`.
+    #[schema(example = json!(["data:write"]))]
+    pub scopes: Vec<String>,
+    /// Optional expiry (RFC 3339, in the future).
+    pub expires_at: Option<String>,
+}
+
+/// An API token (never its secret, except once in [`CreatedApiToken`]).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenDto {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// The unit whose subtree it acts on.
+    pub org_unit: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Expiry.
+    pub expires_at: Option<String>,
+    /// Revocation time.
+    pub revoked_at: Option<String>,
+    /// Last use, to the minute.
+    pub last_used_at: Option<String>,
+}
+
+impl From<&StoredToken> for ApiTokenDto {
+    fn from(t: &StoredToken) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+            org_unit: t.org_unit.clone(),
+            scopes: t.scopes.clone(),
+            created_at: rfc3339(t.created_at),
+            expires_at: t.expires_at.map(rfc3339),
+            revoked_at: t.revoked_at.map(rfc3339),
+            last_used_at: t.last_used_at.map(rfc3339),
+        }
+    }
+}
+
+/// A newly created token: `token` is shown in this response only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiToken {
+    /// The secret to put in `Authorization: Bearer`; stored only as a hash.
+    pub token: String,
+    /// The token's record.
+    #[serde(flatten)]
+    pub record: ApiTokenDto,
+}
+
+/// API tokens in the caller's subtree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenList {
+    /// Newest first.
+    pub api_tokens: Vec<ApiTokenDto>,
+}

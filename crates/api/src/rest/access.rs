@@ -1,0 +1,324 @@
+//! Users and API tokens: `POST/GET /api/v1/users`, `POST/GET /api/v1/api-tokens`,
+//! `DELETE /api/v1/api-tokens/{id}`.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chitieu_domain::OrgUnitCode;
+use chitieu_persistence::{
+    Scope, api_tokens, now_micros,
+    org_units::{self, StoredOrgUnit},
+    users,
+};
+
+use crate::{
+    ApiError, AppState, FieldError,
+    auth::{Caller, Role, check_password_policy, hash_token, new_api_token},
+    authz::{Operation, authorize},
+    dto::{
+        access::{
+            ApiTokenDto, ApiTokenList, CreateApiTokenRequest, CreateUserRequest, CreatedApiToken,
+            UserDto, UserList,
+        },
+        common::parse_rfc3339,
+    },
+    json::ApiJson,
+};
+
+const SCOPES: [&str; 2] = ["data:read", "data:write"];
+
+fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> ApiError {
+    let message = message.into();
+    ApiError::Validation {
+        code,
+        detail: message.clone(),
+        errors: vec![FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message,
+        }],
+    }
+}
+
+/// The unit named `code`, which must lie inside the caller's subtree (403 otherwise).
+async fn unit_in_scope(
+    state: &AppState,
+    scope: Scope,
+    code: &str,
+) -> Result<StoredOrgUnit, ApiError> {
+    let unknown = || {
+        ApiError::not_found(
+            "unknown_org_unit",
+            format!("org unit '{code}' does not exist"),
+        )
+    };
+    let parsed = OrgUnitCode::parse(code).map_err(|_| unknown())?;
+    let unit = org_units::find_by_code(state.db.conn(), &parsed)
+        .await?
+        .ok_or_else(unknown)?;
+    if !org_units::in_scope(state.db.conn(), scope, unit.id).await? {
+        return Err(ApiError::Forbidden(format!(
+            "org unit '{code}' lies outside your subtree"
+        )));
+    }
+    Ok(unit)
+}
+
+fn subtree_root(scope: Scope) -> Option<i64> {
+    match scope {
+        Scope::All => None,
+        Scope::Subtree(root) => Some(root),
+    }
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Create a user bound to an org unit of the caller's subtree.
+#[utoipa::path(post, path = "/api/v1/users", tag = "access", operation_id = "create_user",
+    request_body = CreateUserRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserDto),
+        (status = 403, description = "Not allowed (role, subtree, or granting admin)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username taken", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid username, password, role or unit", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<UserDto>), ApiError> {
+    authorize(&caller, Operation::ManageUsers)?;
+    if !valid_username(&body.username) {
+        return Err(invalid(
+            "invalid_username",
+            "username",
+            "a username is 3-64 of a-z 0-9 . _ -",
+        ));
+    }
+    check_password_policy(&body.password).map_err(|m| invalid("weak_password", "password", m))?;
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        invalid(
+            "invalid_role",
+            "role",
+            "role must be admin, manager, reporter or viewer",
+        )
+    })?;
+    if role == Role::Admin && caller.role() != Some(Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "only an admin may grant the role 'admin'".into(),
+        ));
+    }
+    let unit = match (&body.org_unit, role) {
+        (Some(code), _) => Some(unit_in_scope(&state, caller.scope, code).await?),
+        (None, Role::Admin) => None,
+        (None, _) => {
+            return Err(invalid(
+                "missing_org_unit",
+                "org_unit",
+                "this role is bound to an org unit",
+            ));
+        }
+    };
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(|d| chitieu_domain::text::nfc(d.trim()))
+        .filter(|d| !d.is_empty());
+    let taken = || ApiError::Conflict {
+        code: "username_taken",
+        detail: format!("the username '{}' is taken", body.username),
+    };
+    if users::find_by_username(state.db.conn(), &body.username)
+        .await?
+        .is_some()
+    {
+        return Err(taken());
+    }
+    let hash = state.passwords.hash(body.password.clone()).await?;
+    let _guard = state.write_guard().await;
+    let created = users::create(
+        state.db.conn(),
+        users::NewUser {
+            username: &body.username,
+            password_hash: &hash,
+            display_name: display_name.as_deref(),
+            role: role.as_str(),
+            org_unit_id: if role == Role::Admin {
+                None
+            } else {
+                unit.as_ref().map(|u| u.id)
+            },
+        },
+    )
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            taken()
+        } else {
+            e.into()
+        }
+    })?;
+    let code = if role == Role::Admin {
+        None
+    } else {
+        unit.map(|u| u.unit.code.into_string())
+    };
+    Ok((StatusCode::CREATED, Json(UserDto::new(&created, code))))
+}
+
+/// Users bound to the caller's subtree.
+#[utoipa::path(get, path = "/api/v1/users", tag = "access", operation_id = "list_users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Users", body = UserList),
+        (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<UserList>, ApiError> {
+    authorize(&caller, Operation::ManageUsers)?;
+    let rows = users::list(state.db.conn(), subtree_root(caller.scope)).await?;
+    Ok(Json(UserList {
+        users: rows
+            .iter()
+            .map(|(u, code)| UserDto::new(u, code.clone()))
+            .collect(),
+    }))
+}
+
+/// Create an API token for one org unit of the caller's subtree and a subset of scopes.
+#[utoipa::path(post, path = "/api/v1/api-tokens", tag = "access", operation_id = "create_api_token",
+    request_body = CreateApiTokenRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `token` is shown only here", body = CreatedApiToken),
+        (status = 403, description = "Not allowed (role or subtree)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name, scopes or expiry", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_api_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateApiTokenRequest>,
+) -> Result<(StatusCode, Json<CreatedApiToken>), ApiError> {
+    authorize(&caller, Operation::ManageTokens)?;
+    let Some(creator) = caller.user_id() else {
+        return Err(ApiError::Forbidden(
+            "API tokens cannot create tokens".into(),
+        ));
+    };
+    let name = chitieu_domain::text::nfc(body.name.trim());
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(invalid(
+            "invalid_name",
+            "name",
+            "a token name has 1-120 characters",
+        ));
+    }
+    let mut scopes: Vec<String> = Vec::new();
+    for s in &body.scopes {
+        if !SCOPES.contains(&s.as_str()) {
+            return Err(invalid(
+                "invalid_scope",
+                "scopes",
+                format!("unknown scope '{s}'; use data:read and/or data:write"),
+            ));
+        }
+        if !scopes.contains(s) {
+            scopes.push(s.clone());
+        }
+    }
+    if scopes.is_empty() {
+        return Err(invalid(
+            "invalid_scope",
+            "scopes",
+            "give at least one scope",
+        ));
+    }
+    scopes.sort();
+    let expires_at = match &body.expires_at {
+        None => None,
+        Some(t) => {
+            let at = parse_rfc3339("expires_at", t)
+                .map_err(|e| invalid("invalid_timestamp", "expires_at", e.to_string()))?;
+            if at <= now_micros() {
+                return Err(invalid(
+                    "invalid_timestamp",
+                    "expires_at",
+                    "expires_at lies in the past",
+                ));
+            }
+            Some(at)
+        }
+    };
+    let unit = unit_in_scope(&state, caller.scope, &body.org_unit).await?;
+    let token = new_api_token();
+    let _guard = state.write_guard().await;
+    let stored = api_tokens::create(
+        state.db.conn(),
+        api_tokens::NewToken {
+            name: &name,
+            token_hash: &hash_token(&token),
+            org_unit_id: unit.id,
+            scopes: &scopes,
+            created_by: creator,
+            expires_at,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApiToken {
+            token,
+            record: ApiTokenDto::from(&stored),
+        }),
+    ))
+}
+
+/// API tokens of the caller's subtree (never their secrets).
+#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "access", operation_id = "list_api_tokens",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Tokens", body = ApiTokenList),
+        (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_api_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ApiTokenList>, ApiError> {
+    authorize(&caller, Operation::ManageTokens)?;
+    let tokens = api_tokens::list(state.db.conn(), subtree_root(caller.scope)).await?;
+    Ok(Json(ApiTokenList {
+        api_tokens: tokens.iter().map(ApiTokenDto::from).collect(),
+    }))
+}
+
+/// Revoke an API token; it stops working at once.
+#[utoipa::path(delete, path = "/api/v1/api-tokens/{id}", tag = "access", operation_id = "delete_api_token",
+    params(("id" = i64, Path, description = "Token id")), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "No such token in your subtree", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn revoke_api_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    authorize(&caller, Operation::ManageTokens)?;
+    let unknown = || ApiError::not_found("unknown_api_token", format!("no API token {id}"));
+    let token = api_tokens::find_by_id(state.db.conn(), id)
+        .await?
+        .ok_or_else(unknown)?;
+    if !org_units::in_scope(state.db.conn(), caller.scope, token.org_unit_id).await? {
+        return Err(unknown());
+    }
+    let _guard = state.write_guard().await;
+    api_tokens::revoke(state.db.conn(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
