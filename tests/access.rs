@@ -191,4 +191,66 @@ both_databases! {
         assert_eq!(send(app.token.clone(), "VT-P8").await, StatusCode::OK);
         assert_eq!(app.values("org_unit=VT-P8").await[0]["value"], 7);
     }
+
+    async fn disabling_a_user_ends_its_sessions_at_once(app: TestApp) {
+        app.seed_catalogue().await;
+        create_user(&app, &app.token, "p1.reporter", "reporter", "VT-P1").await;
+        let (_, login) = common::read(app.client.post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({"username": "p1.reporter", "password": "Một-mật-khẩu-dài"})).send().await.unwrap()).await;
+        let access = login["access_token"].as_str().unwrap().to_owned();
+        let refresh = login["refresh_token"].as_str().unwrap().to_owned();
+        let (_, users) = app.get("/api/v1/users").await;
+        let id = users["users"].as_array().unwrap().iter().find(|u| u["username"] == "p1.reporter").unwrap()["id"].as_i64().unwrap();
+
+        let (status, body) = as_bearer(&app, &app.token, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"disabled": true}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["disabled"], true);
+        let (status, _) = as_bearer(&app, &access, Method::GET, "/api/v1/data-values", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "the access token stops working at once");
+        let (status, _) = common::read(app.client.post(format!("{}/api/v1/auth/refresh", app.base))
+            .json(&json!({"refresh_token": refresh})).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = common::read(app.client.post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({"username": "p1.reporter", "password": "Một-mật-khẩu-dài"})).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        as_bearer(&app, &app.token, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"disabled": false, "password": "Mật-khẩu-mới-2023"}))).await;
+        let (status, _) = common::read(app.client.post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({"username": "p1.reporter", "password": "Một-mật-khẩu-dài"})).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password no longer works");
+        let reporter = app.login("p1.reporter", "Mật-khẩu-mới-2023").await;
+
+        // Changing one's own password needs the current one.
+        let (status, _) = as_bearer(&app, &reporter, Method::POST, "/api/v1/auth/password",
+            Some(json!({"current_password": "wrong-wrong-wrong", "new_password": "Một-mật-khẩu-khác"}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = as_bearer(&app, &reporter, Method::POST, "/api/v1/auth/password",
+            Some(json!({"current_password": "Mật-khẩu-mới-2023", "new_password": "password123"}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = as_bearer(&app, &reporter, Method::POST, "/api/v1/auth/password",
+            Some(json!({"current_password": "Mật-khẩu-mới-2023", "new_password": "Một-mật-khẩu-khác"}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        app.login("p1.reporter", "Một-mật-khẩu-khác").await;
+        // A reporter cannot manage users; nobody disables their own account.
+        let (status, _) = as_bearer(&app, &reporter, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"disabled": true}))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (_, users) = app.get("/api/v1/users").await;
+        let admin_id = users["users"].as_array().unwrap().iter().find(|u| u["username"] == "admin").unwrap()["id"].as_i64().unwrap();
+        let (status, _) = as_bearer(&app, &app.token, Method::PATCH, &format!("/api/v1/users/{admin_id}"), Some(json!({"disabled": true}))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    async fn a_manager_cannot_touch_accounts_outside_its_subtree_or_an_admin(app: TestApp) {
+        app.seed_catalogue().await;
+        create_user(&app, &app.token, "p8.manager", "manager", "VT-P8").await;
+        create_user(&app, &app.token, "p1.viewer", "viewer", "VT-P1").await;
+        let manager = app.login("p8.manager", "Một-mật-khẩu-dài").await;
+        let (_, users) = app.get("/api/v1/users").await;
+        let id_of = |name: &str| users["users"].as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_i64().unwrap();
+        let (status, _) = as_bearer(&app, &manager, Method::PATCH, &format!("/api/v1/users/{}", id_of("p1.viewer")), Some(json!({"disabled": true}))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "outside the subtree it does not exist");
+        let (status, _) = as_bearer(&app, &manager, Method::PATCH, &format!("/api/v1/users/{}", id_of("admin")), Some(json!({"password": "Mật-khẩu-mới-2023"}))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.login("p1.viewer", "Một-mật-khẩu-dài").await;
+    }
 }

@@ -136,3 +136,33 @@ pub async fn list(
         })
         .collect()
 }
+
+/// Sets the disabled flag.
+pub async fn set_disabled(
+    db: &impl ConnectionTrait,
+    id: i64,
+    disabled: bool,
+) -> Result<(), PersistenceError> {
+    crate::sql::execute(
+        db,
+        "UPDATE app_user SET disabled = ?, updated_at = ? WHERE id = ?",
+        vec![disabled.into(), now_micros().into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replaces the password hash.
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    id: i64,
+    hash: &str,
+) -> Result<(), PersistenceError> {
+    crate::sql::execute(
+        db,
+        "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?",
+        vec![hash.into(), now_micros().into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}

@@ -56,6 +56,26 @@ impl UserDto {
     }
 }
 
+/// `PATCH /api/v1/users/{id}`: every field optional.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    /// Disable (true) or re-enable (false). Disabling ends the user's sessions at once.
+    pub disabled: Option<bool>,
+    /// A new password (reset); ends the user's sessions.
+    pub password: Option<String>,
+}
+
+/// `POST /api/v1/auth/password`: change one's own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The current password.
+    pub current_password: String,
+    /// The new password (at least 10 characters, not a common one).
+    pub new_password: String,
+}
+
 /// Users in the caller's subtree.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserList {

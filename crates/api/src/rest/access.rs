@@ -10,7 +10,7 @@ use chitieu_domain::OrgUnitCode;
 use chitieu_persistence::{
     Scope, api_tokens, now_micros,
     org_units::{self, StoredOrgUnit},
-    users,
+    sessions, users,
 };
 
 use crate::{
@@ -19,8 +19,8 @@ use crate::{
     authz::{Operation, authorize},
     dto::{
         access::{
-            ApiTokenDto, ApiTokenList, CreateApiTokenRequest, CreateUserRequest, CreatedApiToken,
-            UserDto, UserList,
+            ApiTokenDto, ApiTokenList, ChangePasswordRequest, CreateApiTokenRequest,
+            CreateUserRequest, CreatedApiToken, UpdateUserRequest, UserDto, UserList,
         },
         common::parse_rfc3339,
     },
@@ -191,6 +191,109 @@ pub async fn list_users(
             .map(|(u, code)| UserDto::new(u, code.clone()))
             .collect(),
     }))
+}
+
+/// Disable, re-enable or reset the password of a user of the caller's subtree.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "access", operation_id = "update_user",
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UpdateUserRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = UserDto),
+        (status = 403, description = "Not allowed (role, an admin's account, or yourself)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in your subtree", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Weak password", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UpdateUserRequest>,
+) -> Result<Json<UserDto>, ApiError> {
+    authorize(&caller, Operation::ManageUsers)?;
+    let unknown = || ApiError::not_found("unknown_user", format!("no user {id}"));
+    let db = state.db.conn();
+    let user = users::find_by_id(db, id).await?.ok_or_else(unknown)?;
+    let visible = match (caller.scope, user.org_unit_id) {
+        (Scope::All, _) => true,
+        (scope, Some(unit)) => org_units::in_scope(db, scope, unit).await?,
+        (_, None) => false,
+    };
+    if !visible {
+        return Err(unknown());
+    }
+    if user.role == Role::Admin.as_str() && caller.role() != Some(Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "only an admin may change an admin's account".into(),
+        ));
+    }
+    if caller.user_id() == Some(id) && body.disabled == Some(true) {
+        return Err(ApiError::Forbidden(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let hash = match &body.password {
+        Some(p) => {
+            check_password_policy(p).map_err(|m| invalid("weak_password", "password", m))?;
+            Some(state.passwords.hash(p.clone()).await?)
+        }
+        None => None,
+    };
+    let _guard = state.write_guard().await;
+    if let Some(disabled) = body.disabled {
+        users::set_disabled(db, id, disabled).await?;
+    }
+    if let Some(hash) = &hash {
+        users::set_password_hash(db, id, hash).await?;
+    }
+    if body.disabled == Some(true) || hash.is_some() {
+        sessions::revoke_user(db, id).await?;
+    }
+    let user = users::find_by_id(db, id).await?.ok_or_else(unknown)?;
+    let code = match user.org_unit_id {
+        Some(unit) => org_units::find_by_ids(db, &[unit])
+            .await?
+            .into_iter()
+            .next()
+            .map(|u| u.unit.code.into_string()),
+        None => None,
+    };
+    Ok(Json(UserDto::new(&user, code)))
+}
+
+/// Change one's own password; other sessions end.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", operation_id = "update_own_password",
+    request_body = ChangePasswordRequest, security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, description = "Wrong current password", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Weak new password", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ChangePasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    let Some(id) = caller.user_id() else {
+        return Err(ApiError::Forbidden("an API token has no password".into()));
+    };
+    let db = state.db.conn();
+    let user = users::find_by_id(db, id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+    if !state
+        .passwords
+        .verify(body.current_password, Some(user.password_hash))
+        .await?
+    {
+        return Err(ApiError::Unauthorized("wrong current password".into()));
+    }
+    check_password_policy(&body.new_password)
+        .map_err(|m| invalid("weak_password", "new_password", m))?;
+    let hash = state.passwords.hash(body.new_password).await?;
+    let _guard = state.write_guard().await;
+    users::set_password_hash(db, id, &hash).await?;
+    sessions::revoke_user(db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Create an API token for one org unit of the caller's subtree and a subset of scopes.

@@ -70,6 +70,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_targets))
         .routes(routes!(catalogue::list_validation_rules))
         .routes(routes!(access::create_user, access::list_users))
+        .routes(routes!(access::update_user))
+        .routes(routes!(access::change_own_password))
         .routes(routes!(access::create_api_token, access::list_api_tokens))
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(reports::get_attainment))
