@@ -146,4 +146,26 @@ both_databases! {
             .json(&json!({"refresh_token": rt})).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
+
+    async fn repeated_failed_logins_are_throttled_with_retry_after(app: TestApp) {
+        let attempt = |password: &'static str| {
+            let app = &app;
+            async move {
+                app.client.post(format!("{}/api/v1/auth/login", app.base))
+                    .json(&json!({"username": "admin", "password": password})).send().await.unwrap()
+            }
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt("not-the-password").await.status(), StatusCode::UNAUTHORIZED);
+        }
+        // Now even the right password waits: guessing cannot continue at speed.
+        let res = attempt(common::ADMIN_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(retry > 0 && retry <= 900);
+        let (_, body) = common::read(res).await;
+        assert_eq!(body["code"], "too_many_requests");
+        // Tokens already issued keep working.
+        assert_eq!(status_with(&app, &app.token.clone()).await, StatusCode::OK);
+    }
 }

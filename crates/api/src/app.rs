@@ -67,9 +67,13 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
@@ -101,6 +105,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         config: Arc::new(config.clone()),
         graphql: crate::graphql::schema(),
         analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        login_throttle: Arc::new(crate::auth::LoginThrottle::new(config.login_limits)),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),
     };
     let router = router(state.clone());

@@ -24,6 +24,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How many argon2 hashes may run at once.
     pub hash_concurrency: usize,
+    /// Failed-login limits.
+    pub login_limits: crate::auth::ThrottleLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -58,6 +60,7 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             max_body_bytes: 16 * 1024 * 1024,
             hash_concurrency: 2,
+            login_limits: crate::auth::ThrottleLimits::default(),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The GraphQL schema.
     pub graphql: crate::graphql::ChitieuSchema,
+    /// Failed-login throttle.
+    pub login_throttle: Arc<crate::auth::LoginThrottle>,
     /// Set while a statistics refresh runs, so only one runs at a time.
     pub analysing: Arc<std::sync::atomic::AtomicBool>,
     /// Serialises write transactions on SQLite (one writer at a time; PostgreSQL does not

@@ -1,6 +1,12 @@
 //! Login, refresh and logout.
 
-use axum::{Json, extract::State, http::StatusCode};
+use std::net::SocketAddr;
+
+use axum::{
+    Json,
+    extract::{ConnectInfo, State},
+    http::StatusCode,
+};
 use chitieu_persistence::{TransactionTrait, now_micros, sessions, sessions::RefreshCheck, users};
 
 use crate::{
@@ -46,11 +52,20 @@ async fn issue(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong username or password", body = crate::Problem, content_type = "application/problem+json"),
         (status = 400, description = "Malformed body", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this account or address; see Retry-After", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
+    let address = peer.ip().to_string();
+    if let Some(retry_after) = state.login_throttle.retry_after(&body.username, &address) {
+        return Err(ApiError::TooManyRequests {
+            detail: "too many failed logins; wait before trying again".into(),
+            retry_after,
+        });
+    }
     let user = users::find_by_username(state.db.conn(), &body.username).await?;
     let usable = user.as_ref().filter(|u| !u.disabled);
     // Always verify, so unknown and known users take the same time.
@@ -59,8 +74,10 @@ pub async fn login(
         .verify(body.password, usable.map(|u| u.password_hash.clone()))
         .await?;
     let Some(user) = usable.filter(|_| ok) else {
+        state.login_throttle.failed(&body.username, &address);
         return Err(invalid_credentials());
     };
+    state.login_throttle.succeeded(&body.username);
     let family = uuid::Uuid::new_v4().to_string();
     let tokens = issue(&state, state.db.conn(), user.id, &family).await?;
     Ok(Json(tokens))
