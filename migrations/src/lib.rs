@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_foundation;
 mod m20261128_000002_rollup;
 mod m20261128_000003_api_tokens;
+mod m20261128_000004_audit;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_rollup::Migration),
             Box::new(m20261128_000003_api_tokens::Migration),
+            Box::new(m20261128_000004_audit::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@ pub enum Operation {
     ManageUsers,
     /// Create, list and revoke API tokens in one's subtree.
     ManageTokens,
+    /// Read the audit trail of one's subtree.
+    ReadAudit,
 }
 
 /// Refuses the operation unless the caller's role or token scopes allow it.
@@ -34,7 +36,7 @@ pub fn authorize(caller: &Caller, op: Operation) -> Result<(), ApiError> {
             Operation::Read => true,
             Operation::WriteData => matches!(role, Role::Admin | Role::Manager | Role::Reporter),
             Operation::EditMetadata => *role == Role::Admin,
-            Operation::ManageUsers | Operation::ManageTokens => {
+            Operation::ManageUsers | Operation::ManageTokens | Operation::ReadAudit => {
                 matches!(role, Role::Admin | Role::Manager)
             }
         },

@@ -8,7 +8,7 @@
 //! whose "successful > total" error the validation rule flags), and section 6.2 III.02–03
 //! (households with fibre, adults with an e-ID account).
 
-use chitieu_persistence::{Database, Scope, TransactionTrait, metadata, submission};
+use chitieu_persistence::{Database, Scope, TransactionTrait, audit, metadata, submission};
 
 use crate::dto::{data_values::DataValueSetRequest, metadata::MetadataRequest};
 
@@ -36,7 +36,8 @@ pub async fn load(db: &Database) -> anyhow::Result<DemoLoaded> {
         .await?
         .map_err(|issues| anyhow::anyhow!("demo metadata is invalid: {issues:?}"))?;
     let set: DataValueSetRequest = serde_json::from_str(VALUES)?;
-    let outcome = submission::submit(&tx, Scope::All, "demo", &set.into_rows()).await?;
+    let actor = audit::Actor::system("demo");
+    let outcome = submission::submit(&tx, Scope::All, &actor, &set.into_rows()).await?;
     anyhow::ensure!(
         outcome.conflicts.is_empty(),
         "demo figures are refused: {:?}",

@@ -8,6 +8,7 @@
 pub mod aggregates;
 pub mod api_tokens;
 pub mod attainment;
+pub mod audit;
 pub mod bench;
 pub mod catalogue;
 mod connect;

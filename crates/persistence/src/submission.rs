@@ -12,7 +12,7 @@ use chitieu_domain::{
 use sea_orm::{ConnectionTrait, Value};
 
 use crate::{
-    PersistenceError, Scope,
+    PersistenceError, Scope, audit,
     catalogue::{self, period},
     now_micros, org_units, rollup,
     sql::{self, get, placeholders},
@@ -119,7 +119,7 @@ fn conflict(index: usize, code: &'static str, message: impl Into<String>) -> Con
 pub async fn submit(
     db: &impl ConnectionTrait,
     scope: Scope,
-    actor: &str,
+    actor: &audit::Actor,
     rows: &[RawRow],
 ) -> Result<SubmissionOutcome, PersistenceError> {
     let mut out = SubmissionOutcome::default();
@@ -324,7 +324,7 @@ pub async fn submit(
                 u.comment.clone().into(),
                 now.into(),
                 now.into(),
-                actor.into(),
+                actor.label.clone().into(),
             ]
         })
         .collect();
@@ -361,6 +361,7 @@ pub async fn submit(
     })?;
     update_next_ends(db, &plan.next_end_updates).await?;
     rollup::apply(db, &plan.deltas).await?;
+    audit::record(db, actor, audit_events(&plan.changes, &elements)).await?;
 
     // 8. Which rules do the stored figures now break?
     let pairs: Vec<(i64, Period)> = plan.touched.into_iter().collect();
@@ -388,6 +389,64 @@ struct Plan {
     next_end_updates: Vec<(i64, i32)>,
     deltas: Vec<rollup::Delta>,
     touched: BTreeSet<(i64, Period)>,
+    changes: Vec<Change>,
+}
+
+/// One figure's change for the audit trail: (num, text) before and after.
+struct Change {
+    unit_id: i64,
+    element_id: i64,
+    period: Period,
+    old: Option<(Option<i64>, Option<String>)>,
+    new: Option<(Option<i64>, Option<String>)>,
+}
+
+/// One audit event per org unit, listing that unit's changes.
+fn audit_events(
+    changes: &[Change],
+    elements: &HashMap<String, catalogue::StoredDataElement>,
+) -> Vec<audit::NewEvent> {
+    let by_id: HashMap<i64, &catalogue::StoredDataElement> =
+        elements.values().map(|e| (e.id, e)).collect();
+    let shown = |element: i64, v: &Option<(Option<i64>, Option<String>)>| -> serde_json::Value {
+        let Some((num, text)) = v else {
+            return serde_json::Value::Null;
+        };
+        let Some(e) = by_id.get(&element) else {
+            return serde_json::Value::Null;
+        };
+        match e.element.value_type.from_stored(*num, text.as_deref()) {
+            Some(DomainValue::Integer(i)) => i.into(),
+            Some(DomainValue::Number(d)) => d.normalize().to_string().into(),
+            Some(DomainValue::Boolean(b)) => b.into(),
+            Some(DomainValue::Text(t)) => t.into(),
+            None => serde_json::Value::Null,
+        }
+    };
+    let mut per_unit: BTreeMap<i64, Vec<serde_json::Value>> = BTreeMap::new();
+    for c in changes {
+        let code = by_id
+            .get(&c.element_id)
+            .map(|e| e.element.code.as_str())
+            .unwrap_or("?");
+        per_unit
+            .entry(c.unit_id)
+            .or_default()
+            .push(serde_json::json!({
+                "data_element": code,
+                "period": c.period.to_string(),
+                "old": shown(c.element_id, &c.old),
+                "new": shown(c.element_id, &c.new),
+            }));
+    }
+    per_unit
+        .into_iter()
+        .map(|(unit, changes)| audit::NewEvent {
+            action: "data_values.write",
+            org_unit_id: Some(unit),
+            detail: serde_json::json!({ "changes": changes }),
+        })
+        .collect()
 }
 
 /// One period of a group as it will stand after the set.
@@ -450,6 +509,13 @@ fn plan_writes(
                 (None, Some(r)) => {
                     out.deleted += 1;
                     plan.deletes.push(r.id);
+                    plan.changes.push(Change {
+                        unit_id,
+                        element_id,
+                        period: r.period,
+                        old: Some((r.num, r.text.clone())),
+                        new: None,
+                    });
                     if let Some(n) = r.num {
                         plan.deltas
                             .push(delta(unit_id, element_id, r.period, r.next_end, -n, -1));
@@ -471,6 +537,13 @@ fn plan_writes(
                         chain_changed = true;
                     }
                     plan.touched.insert((unit_id, c.period));
+                    plan.changes.push(Change {
+                        unit_id,
+                        element_id,
+                        period: c.period,
+                        old: existing.map(|r| (r.num, r.text.clone())),
+                        new: Some((s.num, s.text.clone())),
+                    });
                     let slot = slots.entry(c.period).or_insert(Slot {
                         stored: None,
                         old_num: None,

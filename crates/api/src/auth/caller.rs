@@ -107,6 +107,22 @@ impl Caller {
         }
     }
 
+    /// The caller as recorded in the audit trail.
+    pub fn actor(&self) -> chitieu_persistence::audit::Actor {
+        match &self.principal {
+            Principal::User { id, username, .. } => chitieu_persistence::audit::Actor {
+                kind: "user",
+                id: Some(*id),
+                label: username.clone(),
+            },
+            Principal::Token { id, name, .. } => chitieu_persistence::audit::Actor {
+                kind: "token",
+                id: Some(*id),
+                label: format!("token:{name}"),
+            },
+        }
+    }
+
     /// The user's id; `None` for an API token.
     pub fn user_id(&self) -> Option<i64> {
         match &self.principal {

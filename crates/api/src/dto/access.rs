@@ -151,3 +151,47 @@ pub struct ApiTokenList {
     /// Newest first.
     pub api_tokens: Vec<ApiTokenDto>,
 }
+
+/// One audit event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventDto {
+    /// Id (increasing).
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// `user`, `token` or `system`.
+    pub actor_kind: String,
+    /// Username, `token:<name>` or a system name.
+    pub actor: String,
+    /// What happened, e.g. `data_values.write`, `auth.login_failed`, `api_token.revoked`.
+    pub action: String,
+    /// The org unit concerned.
+    pub org_unit: Option<String>,
+    /// Details; for `data_values.write`, `changes: [{data_element, period, old, new}]`.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<&chitieu_persistence::audit::StoredEvent> for AuditEventDto {
+    fn from(e: &chitieu_persistence::audit::StoredEvent) -> Self {
+        Self {
+            id: e.id,
+            at: rfc3339(e.at),
+            actor_kind: e.actor_kind.clone(),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            org_unit: e.org_unit.clone(),
+            detail: e.detail.clone(),
+        }
+    }
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    /// Events.
+    pub events: Vec<AuditEventDto>,
+    /// Cursor of the next (older) page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

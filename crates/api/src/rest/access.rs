@@ -8,7 +8,7 @@ use axum::{
 };
 use chitieu_domain::OrgUnitCode;
 use chitieu_persistence::{
-    Scope, api_tokens, now_micros,
+    Scope, api_tokens, audit, now_micros,
     org_units::{self, StoredOrgUnit},
     sessions, users,
 };
@@ -19,8 +19,9 @@ use crate::{
     authz::{Operation, authorize},
     dto::{
         access::{
-            ApiTokenDto, ApiTokenList, ChangePasswordRequest, CreateApiTokenRequest,
-            CreateUserRequest, CreatedApiToken, UpdateUserRequest, UserDto, UserList,
+            ApiTokenDto, ApiTokenList, AuditEventDto, AuditList, ChangePasswordRequest,
+            CreateApiTokenRequest, CreateUserRequest, CreatedApiToken, UpdateUserRequest, UserDto,
+            UserList,
         },
         common::parse_rfc3339,
     },
@@ -64,6 +65,27 @@ async fn unit_in_scope(
         )));
     }
     Ok(unit)
+}
+
+/// Records one event by the caller (its own statement; the caller holds the writer lock).
+async fn record(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    org_unit_id: Option<i64>,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    audit::record(
+        state.db.conn(),
+        &caller.actor(),
+        vec![audit::NewEvent {
+            action,
+            org_unit_id,
+            detail,
+        }],
+    )
+    .await?;
+    Ok(())
 }
 
 fn subtree_root(scope: Scope) -> Option<i64> {
@@ -164,6 +186,9 @@ pub async fn create_user(
             e.into()
         }
     })?;
+    let detail = serde_json::json!({
+        "user_id": created.id, "username": created.username, "role": created.role });
+    record(&state, &caller, "user.created", created.org_unit_id, detail).await?;
     let code = if role == Role::Admin {
         None
     } else {
@@ -248,6 +273,12 @@ pub async fn update_user(
     if body.disabled == Some(true) || hash.is_some() {
         sessions::revoke_user(db, id).await?;
     }
+    audit::record(db, &caller.actor(), vec![audit::NewEvent {
+        action: "user.updated",
+        org_unit_id: user.org_unit_id,
+        detail: serde_json::json!({ "user_id": id, "disabled": body.disabled, "password_reset": hash.is_some() }),
+    }])
+    .await?;
     let user = users::find_by_id(db, id).await?.ok_or_else(unknown)?;
     let code = match user.org_unit_id {
         Some(unit) => org_units::find_by_ids(db, &[unit])
@@ -293,6 +324,16 @@ pub async fn change_own_password(
     let _guard = state.write_guard().await;
     users::set_password_hash(db, id, &hash).await?;
     sessions::revoke_user(db, id).await?;
+    audit::record(
+        db,
+        &caller.actor(),
+        vec![audit::NewEvent {
+            action: "user.password_changed",
+            org_unit_id: user.org_unit_id,
+            detail: serde_json::json!({ "user_id": id }),
+        }],
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -374,6 +415,12 @@ pub async fn create_api_token(
         },
     )
     .await?;
+    audit::record(state.db.conn(), &caller.actor(), vec![audit::NewEvent {
+        action: "api_token.created",
+        org_unit_id: Some(unit.id),
+        detail: serde_json::json!({ "token_id": stored.id, "name": stored.name, "scopes": stored.scopes }),
+    }])
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedApiToken {
@@ -423,5 +470,58 @@ pub async fn revoke_api_token(
     }
     let _guard = state.write_guard().await;
     api_tokens::revoke(state.db.conn(), id).await?;
+    audit::record(
+        state.db.conn(),
+        &caller.actor(),
+        vec![audit::NewEvent {
+            action: "api_token.revoked",
+            org_unit_id: Some(token.org_unit_id),
+            detail: serde_json::json!({ "token_id": id, "name": token.name }),
+        }],
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The audit trail of the caller's subtree (every event for an admin), newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "access", operation_id = "list_audit_events",
+    params(crate::dto::catalogue::PageQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Events", body = AuditList),
+        (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_audit_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::json::ApiQuery(q): crate::json::ApiQuery<crate::dto::catalogue::PageQuery>,
+) -> Result<Json<AuditList>, ApiError> {
+    authorize(&caller, Operation::ReadAudit)?;
+    let limit = crate::dto::common::page_size(q.limit, 1000, 10_000)?;
+    let before = match &q.cursor {
+        None => None,
+        Some(c) => Some(
+            crate::dto::common::decode_cursor(c)?
+                .parse::<i64>()
+                .map_err(|_| {
+                    ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
+                })?,
+        ),
+    };
+    let mut events = audit::list(
+        state.db.conn(),
+        subtree_root(caller.scope),
+        before,
+        limit + 1,
+    )
+    .await?;
+    let more = events.len() as u64 > limit;
+    events.truncate(limit as usize);
+    let next_cursor = events
+        .last()
+        .filter(|_| more)
+        .map(|e| crate::dto::common::encode_cursor(&e.id.to_string()));
+    Ok(Json(AuditList {
+        events: events.iter().map(AuditEventDto::from).collect(),
+        next_cursor,
+    }))
 }

@@ -7,7 +7,9 @@ use axum::{
     extract::{ConnectInfo, State},
     http::StatusCode,
 };
-use chitieu_persistence::{TransactionTrait, now_micros, sessions, sessions::RefreshCheck, users};
+use chitieu_persistence::{
+    TransactionTrait, audit, now_micros, sessions, sessions::RefreshCheck, users,
+};
 
 use crate::{
     ApiError, AppState,
@@ -75,9 +77,35 @@ pub async fn login(
         .await?;
     let Some(user) = usable.filter(|_| ok) else {
         state.login_throttle.failed(&body.username, &address);
+        let actor = audit::Actor {
+            kind: "user",
+            id: user.as_ref().map(|u| u.id),
+            label: body.username.chars().take(64).collect(),
+        };
+        let event = audit::NewEvent {
+            action: "auth.login_failed",
+            org_unit_id: user.as_ref().and_then(|u| u.org_unit_id),
+            detail: serde_json::json!({ "address": address }),
+        };
+        let _guard = state.write_guard().await;
+        audit::record(state.db.conn(), &actor, vec![event]).await?;
         return Err(invalid_credentials());
     };
     state.login_throttle.succeeded(&body.username);
+    {
+        let actor = audit::Actor {
+            kind: "user",
+            id: Some(user.id),
+            label: user.username.clone(),
+        };
+        let event = audit::NewEvent {
+            action: "auth.login",
+            org_unit_id: user.org_unit_id,
+            detail: serde_json::json!({ "address": address }),
+        };
+        let _guard = state.write_guard().await;
+        audit::record(state.db.conn(), &actor, vec![event]).await?;
+    }
     let family = uuid::Uuid::new_v4().to_string();
     let tokens = issue(&state, state.db.conn(), user.id, &family).await?;
     Ok(Json(tokens))

@@ -124,7 +124,7 @@ pub async fn submit_data_value_set(
 
     let _guard = state.write_guard().await;
     let tx = state.db.conn().begin().await?;
-    let outcome = submission::submit(&tx, caller.scope, &caller.label(), &rows).await?;
+    let outcome = submission::submit(&tx, caller.scope, &caller.actor(), &rows).await?;
     let summary = ImportSummary::new(&outcome, query.dry_run);
     let status = if outcome.conflicts.is_empty() {
         StatusCode::OK

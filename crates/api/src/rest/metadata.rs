@@ -48,6 +48,24 @@ pub async fn import_metadata(
             return Err(invalid(issues));
         }
     };
+    let total = summary.total();
+    chitieu_persistence::audit::record(
+        &tx,
+        &caller.actor(),
+        vec![chitieu_persistence::audit::NewEvent {
+            action: "metadata.import",
+            org_unit_id: None,
+            detail: serde_json::json!({
+                "created": total.created, "updated": total.updated, "unchanged": total.unchanged,
+                "org_units": bundle.org_units.iter().map(|(_, u)| u.code.as_str()).collect::<Vec<_>>(),
+                "data_elements": bundle.data_elements.iter().map(|(_, e)| e.code.as_str()).collect::<Vec<_>>(),
+                "indicators": bundle.indicators.iter().map(|(_, i)| i.code.as_str()).collect::<Vec<_>>(),
+                "targets": bundle.targets.len(),
+                "validation_rules": bundle.validation_rules.iter().map(|(_, r)| r.code.as_str()).collect::<Vec<_>>(),
+            }),
+        }],
+    )
+    .await?;
     if query.dry_run {
         tx.rollback().await?;
     } else {

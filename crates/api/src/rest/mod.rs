@@ -74,6 +74,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(access::change_own_password))
         .routes(routes!(access::create_api_token, access::list_api_tokens))
         .routes(routes!(access::revoke_api_token))
+        .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_attainment))
         .routes(routes!(reports::get_aggregates))
         .routes(routes!(reports::get_validation))
