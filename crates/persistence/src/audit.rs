@@ -40,8 +40,8 @@ pub struct NewEvent {
     pub action: &'static str,
     /// The org unit concerned, if any.
     pub org_unit_id: Option<i64>,
-    /// Details (JSON).
-    pub detail: serde_json::Value,
+    /// Details, as JSON text.
+    pub detail: String,
 }
 
 /// Records events for `actor`, in the caller's transaction.
@@ -61,7 +61,7 @@ pub async fn record(
                 actor.label.clone().into(),
                 e.action.into(),
                 e.org_unit_id.into(),
-                e.detail.to_string().into(),
+                e.detail.into(),
             ]
         })
         .collect();

@@ -401,7 +401,8 @@ struct Change {
     new: Option<(Option<i64>, Option<String>)>,
 }
 
-/// One audit event per org unit, listing that unit's changes.
+/// One audit event per org unit, listing that unit's changes compactly as
+/// `{"changes": [[data_element, period, old, new], ...]}`.
 fn audit_events(
     changes: &[Change],
     elements: &HashMap<String, catalogue::StoredDataElement>,
@@ -409,10 +410,7 @@ fn audit_events(
     let by_id: HashMap<i64, &catalogue::StoredDataElement> =
         elements.values().map(|e| (e.id, e)).collect();
     let shown = |element: i64, v: &Option<(Option<i64>, Option<String>)>| -> serde_json::Value {
-        let Some((num, text)) = v else {
-            return serde_json::Value::Null;
-        };
-        let Some(e) = by_id.get(&element) else {
+        let (Some((num, text)), Some(e)) = (v, by_id.get(&element)) else {
             return serde_json::Value::Null;
         };
         match e.element.value_type.from_stored(*num, text.as_deref()) {
@@ -423,28 +421,39 @@ fn audit_events(
             None => serde_json::Value::Null,
         }
     };
-    let mut per_unit: BTreeMap<i64, Vec<serde_json::Value>> = BTreeMap::new();
+    #[derive(serde::Serialize)]
+    struct Row<'a>(&'a str, &'a str, serde_json::Value, serde_json::Value);
+    #[derive(serde::Serialize)]
+    struct Detail<'a> {
+        changes: Vec<Row<'a>>,
+    }
+    // A set holds few distinct periods: print each once.
+    let periods: HashMap<Period, String> = changes
+        .iter()
+        .map(|c| c.period)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|p| (p, p.to_string()))
+        .collect();
+    let mut per_unit: BTreeMap<i64, Vec<Row<'_>>> = BTreeMap::new();
     for c in changes {
         let code = by_id
             .get(&c.element_id)
-            .map(|e| e.element.code.as_str())
-            .unwrap_or("?");
-        per_unit
-            .entry(c.unit_id)
-            .or_default()
-            .push(serde_json::json!({
-                "data_element": code,
-                "period": c.period.to_string(),
-                "old": shown(c.element_id, &c.old),
-                "new": shown(c.element_id, &c.new),
-            }));
+            .map_or("?", |e| e.element.code.as_str());
+        let period = periods.get(&c.period).map_or("?", String::as_str);
+        per_unit.entry(c.unit_id).or_default().push(Row(
+            code,
+            period,
+            shown(c.element_id, &c.old),
+            shown(c.element_id, &c.new),
+        ));
     }
     per_unit
         .into_iter()
         .map(|(unit, changes)| audit::NewEvent {
             action: "data_values.write",
             org_unit_id: Some(unit),
-            detail: serde_json::json!({ "changes": changes }),
+            detail: serde_json::to_string(&Detail { changes }).unwrap_or_default(),
         })
         .collect()
 }

@@ -73,7 +73,7 @@ async fn record(
     caller: &Caller,
     action: &'static str,
     org_unit_id: Option<i64>,
-    detail: serde_json::Value,
+    detail: String,
 ) -> Result<(), ApiError> {
     audit::record(
         state.db.conn(),
@@ -187,7 +187,8 @@ pub async fn create_user(
         }
     })?;
     let detail = serde_json::json!({
-        "user_id": created.id, "username": created.username, "role": created.role });
+        "user_id": created.id, "username": created.username, "role": created.role })
+    .to_string();
     record(&state, &caller, "user.created", created.org_unit_id, detail).await?;
     let code = if role == Role::Admin {
         None
@@ -276,7 +277,7 @@ pub async fn update_user(
     audit::record(db, &caller.actor(), vec![audit::NewEvent {
         action: "user.updated",
         org_unit_id: user.org_unit_id,
-        detail: serde_json::json!({ "user_id": id, "disabled": body.disabled, "password_reset": hash.is_some() }),
+        detail: serde_json::json!({ "user_id": id, "disabled": body.disabled, "password_reset": hash.is_some() }).to_string(),
     }])
     .await?;
     let user = users::find_by_id(db, id).await?.ok_or_else(unknown)?;
@@ -330,7 +331,7 @@ pub async fn change_own_password(
         vec![audit::NewEvent {
             action: "user.password_changed",
             org_unit_id: user.org_unit_id,
-            detail: serde_json::json!({ "user_id": id }),
+            detail: serde_json::json!({ "user_id": id }).to_string(),
         }],
     )
     .await?;
@@ -418,7 +419,7 @@ pub async fn create_api_token(
     audit::record(state.db.conn(), &caller.actor(), vec![audit::NewEvent {
         action: "api_token.created",
         org_unit_id: Some(unit.id),
-        detail: serde_json::json!({ "token_id": stored.id, "name": stored.name, "scopes": stored.scopes }),
+        detail: serde_json::json!({ "token_id": stored.id, "name": stored.name, "scopes": stored.scopes }).to_string(),
     }])
     .await?;
     Ok((
@@ -476,7 +477,7 @@ pub async fn revoke_api_token(
         vec![audit::NewEvent {
             action: "api_token.revoked",
             org_unit_id: Some(token.org_unit_id),
-            detail: serde_json::json!({ "token_id": id, "name": token.name }),
+            detail: serde_json::json!({ "token_id": id, "name": token.name }).to_string(),
         }],
     )
     .await?;

@@ -85,7 +85,7 @@ pub async fn login(
         let event = audit::NewEvent {
             action: "auth.login_failed",
             org_unit_id: user.as_ref().and_then(|u| u.org_unit_id),
-            detail: serde_json::json!({ "address": address }),
+            detail: serde_json::json!({ "address": address }).to_string(),
         };
         let _guard = state.write_guard().await;
         audit::record(state.db.conn(), &actor, vec![event]).await?;
@@ -101,7 +101,7 @@ pub async fn login(
         let event = audit::NewEvent {
             action: "auth.login",
             org_unit_id: user.org_unit_id,
-            detail: serde_json::json!({ "address": address }),
+            detail: serde_json::json!({ "address": address }).to_string(),
         };
         let _guard = state.write_guard().await;
         audit::record(state.db.conn(), &actor, vec![event]).await?;

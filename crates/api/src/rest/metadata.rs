@@ -62,7 +62,7 @@ pub async fn import_metadata(
                 "indicators": bundle.indicators.iter().map(|(_, i)| i.code.as_str()).collect::<Vec<_>>(),
                 "targets": bundle.targets.len(),
                 "validation_rules": bundle.validation_rules.iter().map(|(_, r)| r.code.as_str()).collect::<Vec<_>>(),
-            }),
+            }).to_string(),
         }],
     )
     .await?;
