@@ -6,13 +6,9 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use chitieu_domain::OrgUnitCode;
-use chitieu_persistence::{
-    Scope, api_tokens, audit, now_micros,
-    org_units::{self, StoredOrgUnit},
-    sessions, users,
-};
+use chitieu_persistence::{Scope, api_tokens, audit, now_micros, org_units, sessions, users};
 
+use super::org_units::unit_in_scope;
 use crate::{
     ApiError, AppState, FieldError,
     auth::{Caller, Role, check_password_policy, hash_token, new_api_token},
@@ -41,30 +37,6 @@ fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> ApiEr
             message,
         }],
     }
-}
-
-/// The unit named `code`, which must lie inside the caller's subtree (403 otherwise).
-async fn unit_in_scope(
-    state: &AppState,
-    scope: Scope,
-    code: &str,
-) -> Result<StoredOrgUnit, ApiError> {
-    let unknown = || {
-        ApiError::not_found(
-            "unknown_org_unit",
-            format!("org unit '{code}' does not exist"),
-        )
-    };
-    let parsed = OrgUnitCode::parse(code).map_err(|_| unknown())?;
-    let unit = org_units::find_by_code(state.db.conn(), &parsed)
-        .await?
-        .ok_or_else(unknown)?;
-    if !org_units::in_scope(state.db.conn(), scope, unit.id).await? {
-        return Err(ApiError::Forbidden(format!(
-            "org unit '{code}' lies outside your subtree"
-        )));
-    }
-    Ok(unit)
 }
 
 /// Records one event by the caller (its own statement; the caller holds the writer lock).

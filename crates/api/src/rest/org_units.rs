@@ -25,6 +25,25 @@ pub async fn visible_unit(
     scope: Scope,
     code: &str,
 ) -> Result<org_units::StoredOrgUnit, ApiError> {
+    resolve_unit(state, scope, code, false).await
+}
+
+/// Resolves an org unit code the caller acts on: 404 when unknown, 403 when outside the
+/// caller's subtree (the caller named it to change something there).
+pub async fn unit_in_scope(
+    state: &AppState,
+    scope: Scope,
+    code: &str,
+) -> Result<org_units::StoredOrgUnit, ApiError> {
+    resolve_unit(state, scope, code, true).await
+}
+
+async fn resolve_unit(
+    state: &AppState,
+    scope: Scope,
+    code: &str,
+    forbid_outside: bool,
+) -> Result<org_units::StoredOrgUnit, ApiError> {
     let unknown = || {
         ApiError::not_found(
             "unknown_org_unit",
@@ -36,7 +55,11 @@ pub async fn visible_unit(
         .await?
         .ok_or_else(unknown)?;
     if !org_units::in_scope(state.db.conn(), scope, unit.id).await? {
-        return Err(unknown());
+        return Err(if forbid_outside {
+            ApiError::Forbidden(format!("org unit '{code}' lies outside your subtree"))
+        } else {
+            unknown()
+        });
     }
     Ok(unit)
 }
