@@ -40,9 +40,10 @@ both_databases! {
         assert_eq!(writes.len(), 3, "dry runs and refused sets leave no trace: {body}");
         let change = |e: &Value| e["detail"]["changes"][0].clone();
         // Newest first: the deletion, the correction, the first value.
-        assert_eq!(change(writes[0]), json!({"data_element": "DOC_OUT_SW", "period": "2023-09", "old": 120, "new": null}));
-        assert_eq!(change(writes[1]), json!({"data_element": "DOC_OUT_SW", "period": "2023-09", "old": 100, "new": 120}));
-        assert_eq!(change(writes[2]), json!({"data_element": "DOC_OUT_SW", "period": "2023-09", "old": null, "new": 100}));
+        // Each change is [data_element, period, old, new].
+        assert_eq!(change(writes[0]), json!(["DOC_OUT_SW", "2023-09", 120, null]));
+        assert_eq!(change(writes[1]), json!(["DOC_OUT_SW", "2023-09", 100, 120]));
+        assert_eq!(change(writes[2]), json!(["DOC_OUT_SW", "2023-09", null, 100]));
         assert!(writes.iter().all(|e| e["actor"] == "token:p8-system" && e["actor_kind"] == "token" && e["org_unit"] == "VT-P8"));
         assert_eq!(events(&body, "api_token.created").len(), 1);
         assert_eq!(events(&body, "metadata.import").len(), 1);

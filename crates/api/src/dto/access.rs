@@ -167,7 +167,7 @@ pub struct AuditEventDto {
     pub action: String,
     /// The org unit concerned.
     pub org_unit: Option<String>,
-    /// Details; for `data_values.write`, `changes: [{data_element, period, old, new}]`.
+    /// Details; for `data_values.write`, `changes: [[data_element, period, old, new], ...]`.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
