@@ -84,6 +84,33 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
+/// Decodes a cursor that carries a row id.
+pub fn decode_id_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    cursor
+        .map(|c| {
+            decode_cursor(c)?.parse::<i64>().map_err(|_| {
+                ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
+            })
+        })
+        .transpose()
+}
+
+/// Splits a fetched `limit + 1` page into the page and the cursor of the next one (`key`
+/// gives the position of the last item shown).
+pub fn split_page<T>(
+    mut items: Vec<T>,
+    limit: u64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = items.len() as u64 > limit;
+    items.truncate(limit as usize);
+    let next = items
+        .last()
+        .filter(|_| more)
+        .map(|t| encode_cursor(&key(t)));
+    (items, next)
+}
+
 /// Checks a requested page size against the default and maximum of a list.
 pub fn page_size(limit: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
     match limit {

@@ -470,29 +470,15 @@ pub async fn list_audit_events(
 ) -> Result<Json<AuditList>, ApiError> {
     authorize(&caller, Operation::ReadAudit)?;
     let limit = crate::dto::common::page_size(q.limit, 1000, 10_000)?;
-    let before = match &q.cursor {
-        None => None,
-        Some(c) => Some(
-            crate::dto::common::decode_cursor(c)?
-                .parse::<i64>()
-                .map_err(|_| {
-                    ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
-                })?,
-        ),
-    };
-    let mut events = audit::list(
+    let before = crate::dto::common::decode_id_cursor(q.cursor.as_deref())?;
+    let events = audit::list(
         state.db.conn(),
         subtree_root(caller.scope),
         before,
         limit + 1,
     )
     .await?;
-    let more = events.len() as u64 > limit;
-    events.truncate(limit as usize);
-    let next_cursor = events
-        .last()
-        .filter(|_| more)
-        .map(|e| crate::dto::common::encode_cursor(&e.id.to_string()));
+    let (events, next_cursor) = crate::dto::common::split_page(events, limit, |e| e.id.to_string());
     Ok(Json(AuditList {
         events: events.iter().map(AuditEventDto::from).collect(),
         next_cursor,

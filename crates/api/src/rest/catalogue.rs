@@ -13,21 +13,10 @@ use crate::{
             DataElementDto, DataElementList, IndicatorDto, IndicatorList, IndicatorQuery,
             PageQuery, TargetDto, TargetList, TargetQuery, ValidationRuleDto, ValidationRuleList,
         },
-        common::{decode_cursor, encode_cursor, page_size},
+        common::{decode_cursor, decode_id_cursor, page_size, split_page},
     },
     json::ApiQuery,
 };
-
-/// Splits a fetched `limit + 1` page into the page and the cursor of the next one.
-fn page<T>(mut items: Vec<T>, limit: u64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
-    let more = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    let next = items
-        .last()
-        .filter(|_| more)
-        .map(|t| encode_cursor(&key(t)));
-    (items, next)
-}
 
 fn cursor(c: &Option<String>) -> Result<Option<String>, ApiError> {
     c.as_deref().map(decode_cursor).transpose()
@@ -47,7 +36,7 @@ pub async fn list_data_elements(
     let limit = page_size(q.limit, 1000, 10_000)?;
     let after = cursor(&q.cursor)?;
     let items = catalogue::data_elements(state.db.conn(), after.as_deref(), limit + 1).await?;
-    let (items, next_cursor) = page(items, limit, |e| e.element.code.as_str().to_owned());
+    let (items, next_cursor) = split_page(items, limit, |e| e.element.code.as_str().to_owned());
     Ok(Json(DataElementList {
         data_elements: items.iter().map(DataElementDto::from).collect(),
         next_cursor,
@@ -74,7 +63,7 @@ pub async fn list_indicators(
         limit + 1,
     )
     .await?;
-    let (items, next_cursor) = page(items, limit, |i| i.indicator.code.as_str().to_owned());
+    let (items, next_cursor) = split_page(items, limit, |i| i.indicator.code.as_str().to_owned());
     Ok(Json(IndicatorList {
         indicators: items.iter().map(IndicatorDto::from).collect(),
         next_cursor,
@@ -93,12 +82,7 @@ pub async fn list_targets(
 ) -> Result<Json<TargetList>, ApiError> {
     authorize(&caller, Operation::Read)?;
     let limit = page_size(q.limit, 1000, 10_000)?;
-    let after = cursor(&q.cursor)?
-        .map(|c| c.parse::<i64>())
-        .transpose()
-        .map_err(|_| {
-            ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
-        })?;
+    let after = decode_id_cursor(q.cursor.as_deref())?;
     let mut filter = catalogue::TargetFilter::default();
     if let Some(code) = &q.indicator {
         let parsed = IndicatorCode::parse(code)?;
@@ -120,7 +104,7 @@ pub async fn list_targets(
         );
     }
     let items = catalogue::targets(state.db.conn(), &filter, after, limit + 1).await?;
-    let (items, next_cursor) = page(items, limit, |t| t.id.to_string());
+    let (items, next_cursor) = split_page(items, limit, |t| t.id.to_string());
     Ok(Json(TargetList {
         targets: items.iter().map(TargetDto::from).collect(),
         next_cursor,
@@ -141,7 +125,7 @@ pub async fn list_validation_rules(
     let limit = page_size(q.limit, 1000, 10_000)?;
     let after = cursor(&q.cursor)?;
     let items = catalogue::validation_rules(state.db.conn(), after.as_deref(), limit + 1).await?;
-    let (items, next_cursor) = page(items, limit, |r| r.rule.code.as_str().to_owned());
+    let (items, next_cursor) = split_page(items, limit, |r| r.rule.code.as_str().to_owned());
     Ok(Json(ValidationRuleList {
         validation_rules: items.iter().map(ValidationRuleDto::from).collect(),
         next_cursor,

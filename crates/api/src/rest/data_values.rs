@@ -20,7 +20,7 @@ use crate::{
     auth::Caller,
     authz::{Operation, authorize},
     dto::{
-        common::{decode_cursor, encode_cursor, page_size, parse_rfc3339},
+        common::{decode_id_cursor, page_size, parse_rfc3339, split_page},
         data_values::{
             DataValueDto, DataValueList, DataValueQuery, DataValueSetRequest, DryRunQuery,
             ImportSummary,
@@ -291,20 +291,10 @@ pub async fn list_data_values(
     if let Some(t) = &q.updated_since {
         filter.updated_since = Some(parse_rfc3339("updated_since", t)?);
     }
-    let after = match &q.cursor {
-        None => None,
-        Some(c) => Some(decode_cursor(c)?.parse::<i64>().map_err(|_| {
-            ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
-        })?),
-    };
-    let mut values =
+    let after = decode_id_cursor(q.cursor.as_deref())?;
+    let values =
         data_values::list(state.db.conn(), caller.scope, &filter, after, limit + 1).await?;
-    let more = values.len() as u64 > limit;
-    values.truncate(limit as usize);
-    let next_cursor = values
-        .last()
-        .filter(|_| more)
-        .map(|v| encode_cursor(&v.id.to_string()));
+    let (values, next_cursor) = split_page(values, limit, |v| v.id.to_string());
     Ok(Json(DataValueList {
         data_values: values.iter().map(DataValueDto::from).collect(),
         next_cursor,

@@ -12,7 +12,7 @@ use crate::{
     auth::Caller,
     authz::{Operation, authorize},
     dto::{
-        common::{decode_cursor, encode_cursor, page_size},
+        common::{decode_cursor, page_size, split_page},
         org_units::{OrgUnitDto, OrgUnitList, OrgUnitQuery},
     },
     json::ApiQuery,
@@ -108,12 +108,7 @@ pub async fn list_org_units(
         limit + 1,
     )
     .await?;
-    let more = units.len() as u64 > limit;
-    let units = &units[..units.len().min(limit as usize)];
-    let next_cursor = units
-        .last()
-        .filter(|_| more)
-        .map(|u| encode_cursor(&format!("{}:{}", u.level, u.unit.code)));
+    let (units, next_cursor) = split_page(units, limit, |u| format!("{}:{}", u.level, u.unit.code));
     Ok(Json(OrgUnitList {
         org_units: units.iter().map(OrgUnitDto::from).collect(),
         next_cursor,
