@@ -1,4 +1,5 @@
-//! The `chitieu` command: `serve` (the API) and `migrate`.
+//! The `chitieu` command: `serve` (the API), `migrate`, the operator commands `user`,
+//! `token` and `keys`, and `bench`.
 
 use std::time::Duration;
 
@@ -6,6 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
+mod admin;
 mod bench;
 
 /// chitieu: live KPI reporting for Vietnam's digital transformation.
@@ -22,15 +24,24 @@ enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DbArgs),
+    /// Manage users (create, disable, enable, reset-password).
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage API tokens (create, revoke).
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Rotate the access-token signing key.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
     /// Generate a synthetic nation, ingest it through the API and time it against raw SQL.
     Bench(bench::BenchArgs),
 }
 
 #[derive(Args)]
-struct DbArgs {
+pub(crate) struct DbArgs {
     /// `sqlite://path` or `postgres://user@host/db`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./chitieu.db")]
-    database_url: String,
+    pub(crate) database_url: String,
 }
 
 #[derive(Args)]
@@ -56,6 +67,16 @@ struct ServeArgs {
     /// Longest time one request may take, in seconds.
     #[arg(long, env = "CHITIEU_REQUEST_TIMEOUT", default_value_t = 60)]
     request_timeout: u64,
+    /// The previous HS256 secret, still accepted until `--jwt-previous-until` (rotation with
+    /// `CHITIEU_JWT_SECRET`).
+    #[arg(long, env = "CHITIEU_JWT_PREVIOUS_SECRET", hide_env_values = true)]
+    jwt_previous_secret: Option<String>,
+    /// End of the previous secret's grace period, in seconds since the epoch.
+    #[arg(long, env = "CHITIEU_JWT_PREVIOUS_UNTIL")]
+    jwt_previous_until: Option<u64>,
+    /// Production profile: GraphQL introspection and field suggestions off.
+    #[arg(long, env = "CHITIEU_PRODUCTION")]
+    production: bool,
     /// Log as JSON lines.
     #[arg(long, env = "CHITIEU_LOG_JSON")]
     log_json: bool,
@@ -99,6 +120,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = chitieu_api::Config::new(args.db.database_url);
     config.listen = args.listen;
     config.jwt_secret = args.jwt_secret;
+    config.jwt_previous_secret = args.jwt_previous_secret;
+    config.jwt_previous_until = args.jwt_previous_until;
+    config.graphql_introspection = !args.production;
     config.admin_password = args.admin_password;
     config.access_token_ttl = Duration::from_secs(args.access_token_ttl);
     config.request_timeout = Duration::from_secs(args.request_timeout);
@@ -131,6 +155,9 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::User(cmd) => admin::user(cmd).await,
+        Command::Token(cmd) => admin::token(cmd).await,
+        Command::Keys(cmd) => admin::keys(cmd).await,
         Command::Bench(args) => {
             init_logging(false);
             bench::run(args).await

@@ -19,12 +19,13 @@ fn ensure_file_contents(relative: &str, contents: &str) {
 
 #[test]
 fn schema_graphql_matches_the_served_schema() {
-    let sdl = chitieu_api::graphql::schema().sdl_with_options(
-        async_graphql::SDLExportOptions::new()
-            .sorted_fields()
-            .sorted_arguments()
-            .sorted_enum_items(),
-    );
+    let sdl = chitieu_api::graphql::schema(&chitieu_api::Config::new("sqlite::memory:"))
+        .sdl_with_options(
+            async_graphql::SDLExportOptions::new()
+                .sorted_fields()
+                .sorted_arguments()
+                .sorted_enum_items(),
+        );
     ensure_file_contents("schema.graphql", &sdl);
 }
 

@@ -55,6 +55,9 @@ pub struct TestApp {
     pub token: String,
     pub backend: Backend,
     pub database_url: String,
+    /// The server's state (its database handle counts the statements it runs).
+    pub state: chitieu_api::AppState,
+    config: chitieu_api::Config,
     _dir: Option<tempfile::TempDir>,
     pg: Option<PgDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -115,6 +118,14 @@ fn replace_db_name(url: &str, name: &str) -> String {
 impl TestApp {
     /// `None` when PostgreSQL is asked for but not configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration adjusted first.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut chitieu_api::Config),
+    ) -> Option<TestApp> {
         let (url, dir, pg) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -136,25 +147,35 @@ impl TestApp {
                 (url, None, Some(PgDatabase { admin_url, name }))
             }
         };
-        Some(Self::spawn_on(backend, url, dir, pg).await)
-    }
-
-    async fn spawn_on(
-        backend: Backend,
-        url: String,
-        dir: Option<tempfile::TempDir>,
-        pg: Option<PgDatabase>,
-    ) -> TestApp {
         let mut config = chitieu_api::Config::new(url.clone());
         config.listen = "127.0.0.1:0".into();
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
-        let app = chitieu_api::build(config).await.unwrap();
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run(async {
-            let _ = rx.await;
-        }));
+        configure(&mut config);
+        Some(Self::spawn_on(backend, config, dir, pg).await)
+    }
+
+    /// Stops the server and starts a new one on the same database and configuration (as
+    /// after a deploy); `token` stays the one issued before.
+    pub async fn restart(&mut self, configure: impl FnOnce(&mut chitieu_api::Config)) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        configure(&mut self.config);
+        let (base, shutdown, state) = start(self.config.clone()).await;
+        self.base = base;
+        self.state = state;
+        self.shutdown = Some(shutdown);
+    }
+
+    async fn spawn_on(
+        backend: Backend,
+        config: chitieu_api::Config,
+        dir: Option<tempfile::TempDir>,
+        pg: Option<PgDatabase>,
+    ) -> TestApp {
+        let url = config.database_url.clone();
+        let (base, tx, state) = start(config.clone()).await;
         let client = Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
@@ -165,6 +186,8 @@ impl TestApp {
             token: String::new(),
             backend,
             database_url: url,
+            state,
+            config,
             _dir: dir,
             pg,
             shutdown: Some(tx),
@@ -234,6 +257,64 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["data_values"].as_array().unwrap().clone()
     }
+}
+
+async fn start(
+    config: chitieu_api::Config,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    chitieu_api::AppState,
+) {
+    let app = chitieu_api::build(config).await.unwrap();
+    let state = app.state().clone();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run(async {
+        let _ = rx.await;
+    }));
+    (base, tx, state)
+}
+
+/// Runs the `chitieu` binary against `database_url`; returns its standard output, failing
+/// the test when it exits unsuccessfully.
+pub fn chitieu(database_url: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let (ok, out, err) = chitieu_status(database_url, args, stdin);
+    assert!(ok, "chitieu {args:?} failed: {err}");
+    out
+}
+
+/// Runs the `chitieu` binary; returns (success, stdout, stderr).
+pub fn chitieu_status(
+    database_url: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chitieu"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 pub async fn read(res: Response) -> (StatusCode, Value) {

@@ -10,8 +10,7 @@ use axum::{
     http::{HeaderName, Request, StatusCode, header},
     response::Response,
 };
-use chitieu_persistence::{Database, settings, users};
-use rand::RngCore;
+use chitieu_persistence::{Database, users};
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -23,14 +22,11 @@ use tower_http::{
 
 use crate::{
     ApiError, AppState, Config,
-    auth::{JwtKeys, PasswordHasher, check_password_policy},
+    auth::{PasswordHasher, check_password_policy},
     error::{PROBLEM_JSON, problem, problem_response},
     rest,
 };
 
-const ISSUER: &str = "chitieu";
-const AUDIENCE: &str = "chitieu-api";
-const JWT_SECRET_SETTING: &str = "jwt_secret";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A built server, bound to its port, not yet serving.
@@ -79,37 +75,9 @@ impl App {
 
 /// Connects, migrates, bootstraps and binds. Nothing is served until [`App::run`].
 pub async fn build(config: Config) -> anyhow::Result<App> {
-    // Migrate on a pool of its own: SQLite connections opened before a schema change may not
-    // see it, so the serving pool is opened afterwards.
-    let migrator = chitieu_persistence::connect(&config.database_url).await?;
-    migrator.migrate().await?;
-    migrator.close().await?;
-    let db = chitieu_persistence::connect(&config.database_url).await?;
-    let passwords = PasswordHasher::new(config.hash_concurrency)?;
-    let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
-    let secret = match &config.jwt_secret {
-        Some(s) if s.len() >= 32 => s.clone(),
-        Some(_) => anyhow::bail!("CHITIEU_JWT_SECRET must be at least 32 characters"),
-        None => settings::get_or_insert(db.conn(), JWT_SECRET_SETTING, || random_hex(64)).await?,
-    };
-    let jwt = JwtKeys::new(
-        secret.as_bytes(),
-        ISSUER,
-        AUDIENCE,
-        config.access_token_ttl.as_secs(),
-    )?;
-    let state = AppState {
-        db,
-        jwt: Arc::new(jwt),
-        passwords,
-        config: Arc::new(config.clone()),
-        graphql: crate::graphql::schema(),
-        analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        login_throttle: Arc::new(crate::auth::LoginThrottle::new(config.login_limits)),
-        write_lock: Arc::new(tokio::sync::Mutex::new(())),
-    };
+    let (state, generated_admin_password) = open_state(config).await?;
     let router = router(state.clone());
-    let listener = TcpListener::bind(&config.listen).await?;
+    let listener = TcpListener::bind(&state.config.listen).await?;
     Ok(App {
         listener,
         router,
@@ -118,10 +86,31 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     })
 }
 
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    hex::encode(buf)
+/// Connects, migrates, bootstraps the first admin and loads the keys: everything a request
+/// needs, without a listener (the command line uses it directly). Returns the bootstrap
+/// admin's password when it was generated now.
+pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<String>)> {
+    // Migrate on a pool of its own: SQLite connections opened before a schema change may not
+    // see it, so the serving pool is opened afterwards.
+    let migrator = chitieu_persistence::connect(&config.database_url).await?;
+    migrator.migrate().await?;
+    migrator.close().await?;
+    let db = chitieu_persistence::connect(&config.database_url).await?;
+    let passwords = PasswordHasher::new(config.hash_concurrency)?;
+    let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
+    let jwt = crate::auth::keys::load(&db, &config).await?;
+    let state = AppState {
+        db,
+        jwt: Arc::new(jwt),
+        passwords,
+        graphql: crate::graphql::schema(&config),
+        config: Arc::new(config.clone()),
+        analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        login_throttle: Arc::new(crate::auth::LoginThrottle::new(config.login_limits)),
+        write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        changes: tokio::sync::broadcast::channel(256).0,
+    };
+    Ok((state, generated_admin_password))
 }
 
 /// With no user at all, creates `admin` with the configured password or a generated one
@@ -139,7 +128,7 @@ async fn bootstrap_admin(
             check_password_policy(p).map_err(|e| anyhow::anyhow!("CHITIEU_ADMIN_PASSWORD: {e}"))?;
             (p.clone(), false)
         }
-        None => (random_hex(12), true),
+        None => (crate::auth::random_hex(12), true),
     };
     let hash = passwords.hash(password.clone()).await?;
     let created = users::create(
@@ -176,10 +165,15 @@ fn router(state: AppState) -> Router {
     )
     .route(
         "/graphql",
-        axum::routing::get(crate::graphql::graphiql).post(crate::graphql::graphql_handler),
+        axum::routing::get(crate::graphql::get).post(crate::graphql::post),
     )
+    .route("/graphql/ws", axum::routing::get(crate::graphql::websocket))
     .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::refusals::audit_refusals,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))

@@ -12,6 +12,10 @@ pub struct Config {
     /// HS256 signing secret for access tokens; when absent one is generated once and kept in
     /// the database so that restarts and several instances agree.
     pub jwt_secret: Option<String>,
+    /// With `jwt_secret`: the secret it replaced, still accepted until `jwt_previous_until`.
+    pub jwt_previous_secret: Option<String>,
+    /// End of the previous secret's grace period (seconds since the epoch).
+    pub jwt_previous_until: Option<u64>,
     /// Password for the bootstrap `admin` user (only used while no user exists).
     pub admin_password: Option<String>,
     /// Access-token lifetime.
@@ -26,6 +30,10 @@ pub struct Config {
     pub hash_concurrency: usize,
     /// Failed-login limits.
     pub login_limits: crate::auth::ThrottleLimits,
+    /// GraphQL introspection and field suggestions (off in the production profile).
+    pub graphql_introspection: bool,
+    /// Longest time one GraphQL request may run.
+    pub graphql_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -54,6 +62,8 @@ impl Config {
             database_url: database_url.into(),
             listen: "127.0.0.1:8080".into(),
             jwt_secret: None,
+            jwt_previous_secret: None,
+            jwt_previous_until: None,
             admin_password: None,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -61,6 +71,8 @@ impl Config {
             max_body_bytes: 16 * 1024 * 1024,
             hash_concurrency: 2,
             login_limits: crate::auth::ThrottleLimits::default(),
+            graphql_introspection: true,
+            graphql_timeout: crate::graphql::DEFAULT_TIMEOUT,
         }
     }
 }

@@ -128,6 +128,9 @@ pub enum ApiError {
     /// 503: a dependency is down.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the request ran past its time limit and was stopped.
+    #[error("{0}")]
+    Timeout(String),
     /// 500: a bug or an infrastructure failure. Logged, never described to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -170,7 +173,7 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -190,6 +193,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
+            Self::Timeout(_) => "request_timeout",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -253,6 +257,10 @@ impl IntoResponse for ApiError {
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if let Self::Forbidden(why) = &self {
+            res.extensions_mut()
+                .insert(crate::auth::refusals::RefusalDetail(why.clone()));
         }
         res
     }

@@ -13,12 +13,12 @@ mod dto;
 mod error;
 pub mod graphql;
 mod json;
-mod reports;
 mod rest;
+pub mod service;
 mod state;
 
-pub use app::{App, build};
+pub use app::{App, build, open_state};
 pub use config::Config;
 pub use error::{ApiError, FieldError, Problem};
 pub use rest::openapi;
-pub use state::AppState;
+pub use state::{AppState, Change};

@@ -29,6 +29,18 @@ pub struct AppState {
     /// Serialises write transactions on SQLite (one writer at a time; PostgreSQL does not
     /// take it).
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Committed changes, for live subscriptions.
+    pub changes: tokio::sync::broadcast::Sender<Arc<Change>>,
+}
+
+/// Something committed that can move figures or attainment.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// Codes of the org units whose figures changed; empty when the catalogue (targets,
+    /// indicators, the tree) changed, which can move every unit's attainment.
+    pub org_units: Vec<String>,
+    /// When (microseconds since the epoch).
+    pub at: i64,
 }
 
 impl AppState {
@@ -50,6 +62,15 @@ impl AppState {
             }
             state.analysing.store(false, Ordering::Release);
         });
+    }
+
+    /// Tells live subscriptions that figures of these units changed (nobody listening is
+    /// fine).
+    pub fn notify_figures_changed(&self, org_units: Vec<String>) {
+        let _ = self.changes.send(Arc::new(Change {
+            org_units,
+            at: chitieu_persistence::now_micros(),
+        }));
     }
 
     /// Holds the SQLite writer lock for the life of the guard; a no-op on PostgreSQL.

@@ -1,4 +1,10 @@
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use chitieu_migrations::MigratorTrait;
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
@@ -9,12 +15,19 @@ use crate::PersistenceError;
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
+    statements: Arc<AtomicU64>,
 }
 
 impl Database {
     /// The pool, for queries and for starting transactions.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// SQL statements run through this pool so far (an operational metric, and how tests
+    /// prove that nested GraphQL fields are batched).
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Which database this is.
@@ -109,6 +122,11 @@ pub async fn connect(url: &str) -> Result<Database, PersistenceError> {
         // small (e.g. right after start) would keep scanning it sequentially once it is large.
         opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
     }
-    let conn = sea_orm::Database::connect(opts).await?;
-    Ok(Database { conn })
+    let mut conn = sea_orm::Database::connect(opts).await?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&statements);
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(Database { conn, statements })
 }

@@ -36,6 +36,8 @@ pub type OrgUnitCursor = (i32, String);
 
 const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, p.code, u.level \
      FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
+const SELECT_WITH_PARENT_ID: &str = "SELECT u.id, u.code, u.name, u.kind, p.code, u.level, u.parent_id \
+     FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
 
 fn decode(row: &QueryResult) -> Result<StoredOrgUnit, PersistenceError> {
     let code: String = get(row, 1)?;
@@ -217,6 +219,68 @@ pub async fn chain(
         .collect()
 }
 
+/// The chains of many units at once: for each id, the unit itself then its ancestors,
+/// nearest first.
+pub async fn chains(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+) -> Result<HashMap<i64, Vec<(i64, OrgUnitCode)>>, PersistenceError> {
+    let mut out: HashMap<i64, Vec<(i64, OrgUnitCode)>> = HashMap::with_capacity(units.len());
+    for chunk in units.chunks(sql::MAX_PARAMS) {
+        let rows = sql::query(
+            db,
+            &format!(
+                "SELECT c.descendant_id, u.id, u.code FROM org_unit_closure c \
+                 JOIN org_unit u ON u.id = c.ancestor_id \
+                 WHERE c.descendant_id IN ({}) ORDER BY c.descendant_id, c.depth",
+                placeholders(chunk.len())
+            ),
+            chunk.iter().map(|&id| Value::from(id)).collect(),
+        )
+        .await?;
+        for r in &rows {
+            let code: String = get(r, 2)?;
+            out.entry(get(r, 0)?).or_default().push((
+                get(r, 1)?,
+                OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Direct children of many units at once, each list in natural name order.
+pub async fn children_of(
+    db: &impl ConnectionTrait,
+    parents: &[i64],
+) -> Result<HashMap<i64, Vec<StoredOrgUnit>>, PersistenceError> {
+    let mut out: HashMap<i64, Vec<StoredOrgUnit>> = HashMap::with_capacity(parents.len());
+    for chunk in parents.chunks(sql::MAX_PARAMS) {
+        let rows = sql::query(
+            db,
+            &format!(
+                "{SELECT_WITH_PARENT_ID} WHERE u.parent_id IN ({})",
+                placeholders(chunk.len())
+            ),
+            chunk.iter().map(|&id| Value::from(id)).collect(),
+        )
+        .await?;
+        for r in &rows {
+            let parent: i64 = get(r, 6)?;
+            out.entry(parent).or_default().push(decode(r)?);
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(natural_order);
+    }
+    Ok(out)
+}
+
+fn natural_order(a: &StoredOrgUnit, b: &StoredOrgUnit) -> std::cmp::Ordering {
+    chitieu_domain::text::natural_cmp(a.unit.name.as_str(), b.unit.name.as_str())
+        .then_with(|| a.unit.code.cmp(&b.unit.code))
+}
+
 /// Direct children of a unit in natural name order ("Phường 2" before "Phường 10").
 pub async fn children(
     db: &impl ConnectionTrait,
@@ -229,9 +293,6 @@ pub async fn children(
     )
     .await?;
     let mut out = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| {
-        chitieu_domain::text::natural_cmp(a.unit.name.as_str(), b.unit.name.as_str())
-            .then_with(|| a.unit.code.cmp(&b.unit.code))
-    });
+    out.sort_by(natural_order);
     Ok(out)
 }

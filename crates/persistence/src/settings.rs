@@ -32,3 +32,19 @@ pub async fn get_or_insert(
         .await?
         .ok_or_else(|| PersistenceError::corrupt(format!("setting {key} vanished")))
 }
+
+/// Stores `value` under `key`, replacing what was there.
+pub async fn set(
+    db: &impl ConnectionTrait,
+    key: &str,
+    value: &str,
+) -> Result<(), PersistenceError> {
+    crate::sql::execute(
+        db,
+        "INSERT INTO app_setting (key, value) VALUES (?, ?) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        vec![key.into(), value.into()],
+    )
+    .await?;
+    Ok(())
+}

@@ -183,7 +183,21 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)?;
+        let caller = resolve(parts, state).await?;
+        if let Some(slot) = parts.extensions.get::<super::refusals::ActorSlot>() {
+            slot.fill(&caller);
+        }
+        Ok(caller)
+    }
+}
+
+async fn resolve(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    Caller::from_token(state, bearer(parts)?).await
+}
+
+impl Caller {
+    /// The caller a bearer token (an access token or a `ctk_` API token) stands for, or 401.
+    pub async fn from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         if token.starts_with(API_TOKEN_PREFIX) {
             return api_token(state, token).await;
         }
@@ -192,10 +206,20 @@ impl FromRequestParts<AppState> for Caller {
             .sub
             .parse()
             .map_err(|_| ApiError::Unauthorized("invalid or expired access token".into()))?;
-        let user = users::find_by_id(state.db.conn(), user_id)
+        Caller::of_user(state, user_id)
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))
+    }
+
+    /// The caller acting as this user, or `None` when the user does not exist or is disabled
+    /// (also used by the command line, which acts as a named user).
+    pub async fn of_user(state: &AppState, user_id: i64) -> Result<Option<Caller>, ApiError> {
+        let Some(user) = users::find_by_id(state.db.conn(), user_id)
             .await?
             .filter(|u| !u.disabled)
-            .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+        else {
+            return Ok(None);
+        };
         let role = Role::parse(&user.role)
             .ok_or_else(|| ApiError::internal(format!("user {} has unknown role", user.id)))?;
         let scope = match (role, user.org_unit_id) {
@@ -207,13 +231,13 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         };
-        Ok(Caller {
+        Ok(Some(Caller {
             principal: Principal::User {
                 id: user.id,
                 username: user.username,
                 role,
             },
             scope,
-        })
+        }))
     }
 }

@@ -1,5 +1,8 @@
 //! Short-lived JWT access tokens: HS256 pinned, `kid` names the key, and `exp`, `nbf`, `iss`,
 //! `aud`, `sub` and `typ` are all required.
+//!
+//! Keys rotate: new tokens are signed with the current key, and the previous key still
+//! verifies tokens until the end of its grace period, so nobody is logged out by a rotation.
 
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
@@ -30,11 +33,20 @@ pub struct Claims {
     pub jti: String,
 }
 
+/// A verification key that was replaced and is accepted until `until` (seconds since the
+/// epoch).
+struct RetiredKey {
+    kid: String,
+    decoding: DecodingKey,
+    until: u64,
+}
+
 /// The signing key and the rules every token is checked against.
 pub struct JwtKeys {
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
+    previous: Option<RetiredKey>,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -59,7 +71,7 @@ impl JwtKeys {
         audience: &str,
         ttl_seconds: u64,
     ) -> Result<Self, ApiError> {
-        let kid = hex::encode(&Sha256::digest(secret)[..8]);
+        let kid = key_id(secret);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
@@ -70,11 +82,28 @@ impl JwtKeys {
             kid,
             encoding: EncodingKey::from_secret(secret).map_err(ApiError::internal)?,
             decoding: DecodingKey::from_secret(secret).map_err(ApiError::internal)?,
+            previous: None,
             validation,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             ttl_seconds,
         })
+    }
+
+    /// Also accepts tokens signed with `secret` (the key this one replaced) until `until`
+    /// (seconds since the epoch).
+    pub fn with_previous(mut self, secret: &[u8], until: u64) -> Result<Self, ApiError> {
+        self.previous = Some(RetiredKey {
+            kid: key_id(secret),
+            decoding: DecodingKey::from_secret(secret).map_err(ApiError::internal)?,
+            until,
+        });
+        Ok(self)
+    }
+
+    /// The `kid` new tokens carry.
+    pub fn current_kid(&self) -> &str {
+        &self.kid
     }
 
     /// Lifetime of an access token in seconds.
@@ -104,14 +133,28 @@ impl JwtKeys {
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let invalid = || ApiError::Unauthorized("invalid or expired access token".into());
         let header = decode_header(token).map_err(|_| invalid())?;
-        if header.alg != Algorithm::HS256 || header.kid.as_deref() != Some(self.kid.as_str()) {
+        if header.alg != Algorithm::HS256 {
             return Err(invalid());
         }
-        let data =
-            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| invalid())?;
+        let key = match header.kid.as_deref() {
+            Some(kid) if kid == self.kid => &self.decoding,
+            Some(kid) => match &self.previous {
+                Some(p) if p.kid == kid && jsonwebtoken::get_current_timestamp() < p.until => {
+                    &p.decoding
+                }
+                _ => return Err(invalid()),
+            },
+            None => return Err(invalid()),
+        };
+        let data = decode::<Claims>(token, key, &self.validation).map_err(|_| invalid())?;
         if data.claims.typ != ACCESS {
             return Err(invalid());
         }
         Ok(data.claims)
     }
+}
+
+/// A key's public name: the first 8 bytes of its secret's SHA-256, in hex.
+fn key_id(secret: &[u8]) -> String {
+    hex::encode(&Sha256::digest(secret)[..8])
 }

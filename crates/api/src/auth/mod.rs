@@ -3,8 +3,10 @@
 
 mod caller;
 mod jwt;
+pub mod keys;
 mod password;
 mod refresh;
+pub mod refusals;
 mod throttle;
 
 pub use caller::{API_TOKEN_PREFIX, Caller, Principal, Role};
@@ -12,3 +14,11 @@ pub use jwt::{Claims, JwtKeys};
 pub use password::{PasswordHasher, check_password_policy};
 pub use refresh::{hash_token, new_api_token, new_refresh_token};
 pub use throttle::{LoginThrottle, ThrottleLimits};
+
+/// `bytes` random bytes from the operating system's CSPRNG, in hex.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}

@@ -1,10 +1,11 @@
 //! Users and API tokens.
 
-use chitieu_persistence::{api_tokens::StoredToken, users::StoredUser};
+use chitieu_persistence::api_tokens::StoredToken;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::common::rfc3339;
+use crate::service::access::UserView;
 
 /// `POST /api/v1/users`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,15 +43,15 @@ pub struct UserDto {
     pub disabled: bool,
 }
 
-impl UserDto {
-    /// Builds the DTO; `org_unit` is the code of the user's unit.
-    pub fn new(u: &StoredUser, org_unit: Option<String>) -> Self {
+impl From<&UserView> for UserDto {
+    fn from(v: &UserView) -> Self {
+        let u = &v.user;
         Self {
             id: u.id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: u.role.clone(),
-            org_unit,
+            org_unit: v.org_unit.clone(),
             disabled: u.disabled,
         }
     }

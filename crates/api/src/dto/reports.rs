@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{common::Num, data_values::ViolationDto};
-use crate::reports::{AggregateRow, AttainmentReport};
+use crate::service::reports::{AggregateRow, AttainmentReport};
 
 /// A target as checked for a row.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,43 +1,77 @@
-//! GraphQL for third-party frontends, over the same read side as REST (`crate::reports`) and
-//! the same authorization. The full schema grows here; it starts with the aggregate queries.
+//! GraphQL for third-party frontends: the whole product (tree, catalogue, figures,
+//! submission, reports, users, tokens, audit, live updates) over the same use cases as REST
+//! (`crate::service`) and the same authorization.
+//!
+//! Map: `http` (transport and hardening), `limits` (document checks), `loaders` (batching),
+//! `paging` (connections), one file per area for objects and resolvers.
 
+mod access;
+mod catalogue;
+mod context;
+mod data;
 mod error;
+mod http;
+mod limits;
+mod loaders;
+mod metadata;
+mod org_unit;
+mod paging;
 mod query;
+mod subscription;
+mod tree;
 mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, http::GraphiQLSource};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::{
-    extract::State,
-    response::{Html, IntoResponse},
-};
+use async_graphql::{MergedObject, Schema};
 
-use crate::{AppState, auth::Caller};
+pub use http::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, get, post, websocket};
+pub use limits::MAX_FIELDS;
+pub use paging::MAX_PAGE;
+pub use query::ReportQuery;
+pub use subscription::SubscriptionRoot;
 
-pub use query::QueryRoot;
+/// Every read.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    tree::TreeQuery,
+    catalogue::CatalogueQuery,
+    data::DataQuery,
+    ReportQuery,
+    access::AccessQuery,
+);
+
+/// Every write.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    data::DataMutation,
+    metadata::MetadataMutation,
+    access::AccessMutation,
+);
 
 /// The served schema.
-pub type ChitieuSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type ChitieuSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema (limits apply to every request).
-pub fn schema() -> ChitieuSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
-        .limit_depth(12)
-        .limit_complexity(2_000)
-        .finish()
-}
+/// Most levels of nesting a query may have.
+pub const MAX_DEPTH: usize = 12;
+/// Highest cost a query may have (list fields cost their page size times their children).
+pub const MAX_COMPLEXITY: usize = 100_000;
 
-/// `POST /graphql`: needs a token like every `/api/v1` route.
-pub async fn graphql_handler(
-    State(state): State<AppState>,
-    caller: Caller,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let request = request.into_inner().data(state.clone()).data(caller);
-    state.graphql.execute(request).await.into()
-}
-
-/// `GET /graphql`: GraphiQL.
-pub async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+/// Builds the schema; introspection and field suggestions follow the configuration (off in
+/// the production profile).
+pub fn schema(config: &crate::Config) -> ChitieuSchema {
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(64);
+    if config.graphql_introspection {
+        builder.finish()
+    } else {
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
+    }
 }

@@ -1,32 +1,21 @@
-//! Query root.
+//! Reports: attainment, aggregates and violations, with drill-down.
 
 use async_graphql::{Context, Object};
+
+use super::context::state_and_caller;
 
 use super::{
     error::{GqlResult, gql},
     types::{AggregateRowGql, AttainmentRowGql, BreakdownGql, ViolationGql},
 };
-use crate::{
-    ApiError, AppState,
-    auth::Caller,
-    reports::{self, AttainmentQuery},
-};
+use crate::service::reports::{self, AttainmentQuery};
 
-/// Entry points for reading.
-pub struct QueryRoot;
-
-fn state_and_caller<'a>(ctx: &'a Context<'_>) -> GqlResult<(&'a AppState, &'a Caller)> {
-    let state = ctx
-        .data::<AppState>()
-        .map_err(|_| gql(ApiError::internal("state missing from GraphQL context")))?;
-    let caller = ctx
-        .data::<Caller>()
-        .map_err(|_| gql(ApiError::Unauthorized("a Bearer token is required".into())))?;
-    Ok((state, caller))
-}
+/// Report reads.
+#[derive(Default)]
+pub struct ReportQuery;
 
 #[Object]
-impl QueryRoot {
+impl ReportQuery {
     /// KPI attainment of indicators for an org unit (and its children) over a period, with
     /// the counts behind every percentage and each applicable target checked exactly.
     async fn attainment(

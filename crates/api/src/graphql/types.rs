@@ -7,7 +7,7 @@ use chitieu_persistence::{
 };
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 
-use crate::reports::{AggregateRow, Breakdown};
+use crate::service::reports::{AggregateRow, Breakdown};
 
 fn f(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(f64::NAN)
@@ -152,7 +152,7 @@ impl AggregateRowGql {
 }
 
 /// A validation rule broken by one unit's figures for one period.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
 #[graphql(name = "Violation")]
 pub struct ViolationGql {
     /// Rule code.

@@ -10,8 +10,8 @@ use axum::{
 };
 use chitieu_domain::{DataElementCode, Period};
 use chitieu_persistence::{
-    TransactionTrait, data_values, idempotency,
-    submission::{self, RawRow, RawValue},
+    data_values,
+    submission::{RawRow, RawValue},
 };
 use sha2::{Digest, Sha256};
 
@@ -27,10 +27,9 @@ use crate::{
         },
     },
     json::ApiQuery,
+    service::submit,
 };
 
-/// Most values one set may hold.
-pub const MAX_VALUES_PER_SET: usize = 100_000;
 const CSV_HEADER: [&str; 5] = ["data_element", "period", "org_unit", "value", "comment"];
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -66,6 +65,7 @@ pub async fn submit_data_value_set(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // Refuse before reading the body; the service checks again.
     authorize(&caller, Operation::WriteData)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -98,103 +98,47 @@ pub async fn submit_data_value_set(
             "send application/json or text/csv".into(),
         ));
     };
-    if rows.len() > MAX_VALUES_PER_SET {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "a set holds at most {MAX_VALUES_PER_SET} values; this one has {}",
-            rows.len()
-        )));
-    }
-
-    let key = idempotency_key(&headers)?;
-    let request_hash = {
-        let mut h = Sha256::new();
-        h.update(content_type.as_bytes());
-        h.update([0]);
-        h.update(uri.query().unwrap_or("").as_bytes());
-        h.update([0]);
-        h.update(&body);
-        hex::encode(h.finalize())
+    let idempotency_key = match headers.get(IDEMPOTENCY_KEY) {
+        None => None,
+        Some(v) => Some(submit::Idempotency {
+            key: submit::check_key(v.to_str().unwrap_or(""))?,
+            request_hash: {
+                let mut h = Sha256::new();
+                h.update(content_type.as_bytes());
+                h.update([0]);
+                h.update(uri.query().unwrap_or("").as_bytes());
+                h.update([0]);
+                h.update(&body);
+                hex::encode(h.finalize())
+            },
+        }),
     };
-    let scope_key = caller.idempotency_scope();
-    if let Some(key) = &key
-        && let Some(found) = idempotency::find(state.db.conn(), &scope_key, key).await?
-    {
-        return replay(found, &request_hash);
-    }
-
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
-    let outcome = submission::submit(&tx, caller.scope, &caller.actor(), &rows).await?;
-    let summary = ImportSummary::new(&outcome, query.dry_run);
-    let status = if outcome.conflicts.is_empty() {
+    let answer = submit::submit(
+        &state,
+        &caller,
+        &rows,
+        query.dry_run,
+        idempotency_key,
+        |outcome, dry_run| {
+            serde_json::to_string(&ImportSummary::new(outcome, dry_run)).map_err(ApiError::internal)
+        },
+    )
+    .await?;
+    let status = if answer.accepted {
         StatusCode::OK
     } else {
         StatusCode::CONFLICT
     };
-    let body = serde_json::to_string(&summary).map_err(ApiError::internal)?;
-    if query.dry_run || status != StatusCode::OK {
-        tx.rollback().await?;
-    } else {
-        if let Some(key) = &key {
-            let remembered = idempotency::Remembered {
-                request_hash,
-                status: status.as_u16(),
-                body: body.clone(),
-            };
-            if !idempotency::remember(&tx, &scope_key, key, &remembered).await? {
-                // A concurrent request with the same key won: answer as it did.
-                tx.rollback().await?;
-                let found = idempotency::find(state.db.conn(), &scope_key, key)
-                    .await?
-                    .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
-                return replay(found, &remembered.request_hash);
-            }
-        }
-        tx.commit().await?;
-        state.refresh_statistics_later();
-    }
-    Ok(json_response(status, body))
-}
-
-fn json_response(status: StatusCode, body: String) -> Response {
-    let mut res = (status, body).into_response();
+    let mut res = (status, answer.body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    res
-}
-
-fn replay(found: idempotency::Remembered, request_hash: &str) -> Result<Response, ApiError> {
-    if found.request_hash != request_hash {
-        return Err(ApiError::Unprocessable {
-            code: "idempotency_key_reused",
-            detail: "this Idempotency-Key was already used with a different request".into(),
-        });
+    if answer.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    let status = StatusCode::from_u16(found.status).map_err(ApiError::internal)?;
-    let mut res = json_response(status, found.body);
-    res.headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(res)
-}
-
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    let key = v
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1-255 visible ASCII characters",
-            )
-        })?;
-    Ok(Some(key.to_owned()))
 }
 
 /// Parses a CSV data value set. A malformed header is a 400; a row with the wrong number of

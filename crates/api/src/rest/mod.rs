@@ -21,7 +21,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::AppState;
 
 pub use fallback::{method_not_allowed, not_found};
-pub use org_units::visible_unit;
 
 #[derive(OpenApi)]
 #[openapi(

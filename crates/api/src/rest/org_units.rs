@@ -4,9 +4,9 @@ use axum::{
     Json,
     extract::{Path, State},
 };
-use chitieu_domain::OrgUnitCode;
-use chitieu_persistence::{Scope, org_units};
+use chitieu_persistence::org_units;
 
+pub use crate::service::units::visible_unit;
 use crate::{
     ApiError, AppState,
     auth::Caller,
@@ -17,52 +17,6 @@ use crate::{
     },
     json::ApiQuery,
 };
-
-/// Resolves an org unit code the caller may see, or 404 (a unit outside the caller's subtree
-/// is reported as unknown, so its existence does not leak).
-pub async fn visible_unit(
-    state: &AppState,
-    scope: Scope,
-    code: &str,
-) -> Result<org_units::StoredOrgUnit, ApiError> {
-    resolve_unit(state, scope, code, false).await
-}
-
-/// Resolves an org unit code the caller acts on: 404 when unknown, 403 when outside the
-/// caller's subtree (the caller named it to change something there).
-pub async fn unit_in_scope(
-    state: &AppState,
-    scope: Scope,
-    code: &str,
-) -> Result<org_units::StoredOrgUnit, ApiError> {
-    resolve_unit(state, scope, code, true).await
-}
-
-async fn resolve_unit(
-    state: &AppState,
-    scope: Scope,
-    code: &str,
-    forbid_outside: bool,
-) -> Result<org_units::StoredOrgUnit, ApiError> {
-    let unknown = || {
-        ApiError::not_found(
-            "unknown_org_unit",
-            format!("org unit '{code}' does not exist"),
-        )
-    };
-    let parsed = OrgUnitCode::parse(code).map_err(|_| unknown())?;
-    let unit = org_units::find_by_code(state.db.conn(), &parsed)
-        .await?
-        .ok_or_else(unknown)?;
-    if !org_units::in_scope(state.db.conn(), scope, unit.id).await? {
-        return Err(if forbid_outside {
-            ApiError::Forbidden(format!("org unit '{code}' lies outside your subtree"))
-        } else {
-            unknown()
-        });
-    }
-    Ok(unit)
-}
 
 /// List org units in the caller's subtree.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "org-units", operation_id = "list_org_units",

@@ -15,7 +15,7 @@ use crate::{
         AggregateRowDto, AggregatesParams, AggregatesResponse, AttainmentParams,
         AttainmentResponse, ValidationParams, ValidationResponse,
     },
-    reports::{self, AttainmentQuery, Breakdown},
+    service::reports::{self, AttainmentQuery, Breakdown},
 };
 
 /// Query-string pairs, keeping repeated keys.

@@ -14,7 +14,7 @@ use crate::{
     ApiError, AppState,
     auth::Caller,
     authz::{Operation, authorize},
-    rest::visible_unit,
+    service::units::visible_unit,
 };
 
 /// Which rows a report has.

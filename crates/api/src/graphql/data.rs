@@ -1,0 +1,294 @@
+//! Figures: reading stored data values and submitting data value sets.
+
+use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
+use chitieu_domain::{DataElementCode, Period, ValueInput};
+use chitieu_persistence::{
+    data_values::{self, DataValueFilter, StoredDataValue},
+    submission::{RawRow, RawValue, SubmissionOutcome},
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{
+    context::state_and_caller,
+    error::{GqlResult, gql},
+    paging::{Page, after_id, connection, page_size},
+    types::ViolationGql,
+};
+use crate::{
+    ApiError,
+    authz::{Operation, authorize},
+    dto::common::{parse_rfc3339, rfc3339, value_json},
+    service::{submit, units::visible_unit},
+};
+
+/// A stored figure.
+#[derive(SimpleObject)]
+pub struct DataValue {
+    /// Data element code.
+    pub data_element: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// Period.
+    pub period: String,
+    /// A number for integer/number elements, a boolean, or a string for text.
+    pub value: Json<serde_json::Value>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+    /// Who made it: a username or `token:<name>`.
+    pub updated_by: String,
+}
+
+impl From<&StoredDataValue> for DataValue {
+    fn from(v: &StoredDataValue) -> Self {
+        Self {
+            data_element: v.data_element.clone(),
+            org_unit: v.org_unit.clone(),
+            period: v.period.to_string(),
+            value: Json(value_json(&v.value)),
+            comment: v.comment.clone(),
+            updated_at: rfc3339(v.updated_at),
+            updated_by: v.updated_by.clone(),
+        }
+    }
+}
+
+/// One figure to submit.
+#[derive(InputObject, Serialize)]
+pub struct DataValueInput {
+    /// Data element code.
+    pub data_element: String,
+    /// A number, boolean or string; `null` deletes the stored value.
+    pub value: Json<serde_json::Value>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Overrides the set's org unit.
+    pub org_unit: Option<String>,
+    /// Overrides the set's period.
+    pub period: Option<String>,
+}
+
+/// A data value set: figures of one unit and period (each may override both).
+#[derive(InputObject, Serialize)]
+pub struct DataValueSetInput {
+    /// Default org unit.
+    pub org_unit: Option<String>,
+    /// Default period.
+    pub period: Option<String>,
+    /// The figures, at most 100 000.
+    pub data_values: Vec<DataValueInput>,
+}
+
+impl DataValueSetInput {
+    fn rows(&self) -> Vec<RawRow> {
+        self.data_values
+            .iter()
+            .map(|v| RawRow {
+                org_unit: v.org_unit.clone().or_else(|| self.org_unit.clone()),
+                period: v.period.clone().or_else(|| self.period.clone()),
+                data_element: v.data_element.clone(),
+                value: raw_value(&v.value.0),
+                comment: v.comment.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A JSON value as submitted: the same reading as REST's.
+pub fn raw_value(v: &serde_json::Value) -> RawValue {
+    match v {
+        serde_json::Value::Null => RawValue::Delete,
+        serde_json::Value::Number(n) => RawValue::Json(ValueInput::Number(n.to_string())),
+        serde_json::Value::Bool(b) => RawValue::Json(ValueInput::Bool(*b)),
+        serde_json::Value::String(s) => RawValue::Json(ValueInput::Text(s.clone())),
+        serde_json::Value::Array(_) => RawValue::Unsupported("an array"),
+        serde_json::Value::Object(_) => RawValue::Unsupported("an object"),
+    }
+}
+
+/// A refused figure.
+#[derive(SimpleObject, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Position in `dataValues`.
+    pub index: i32,
+    /// Stable code, e.g. `overlapping_period`.
+    pub code: String,
+    /// Explanation.
+    pub message: String,
+}
+
+/// What a submission did (or, with `dryRun`, would do).
+#[derive(SimpleObject, Serialize, Deserialize)]
+pub struct SubmissionResult {
+    /// `success`, `warning` (stored, with violations) or `error` (refused, nothing stored).
+    pub status: String,
+    /// Checked only, nothing stored.
+    pub dry_run: bool,
+    /// New figures.
+    pub imported: i64,
+    /// Changed figures.
+    pub updated: i64,
+    /// Figures that were already so.
+    pub unchanged: i64,
+    /// Deleted figures.
+    pub deleted: i64,
+    /// Refused figures (nothing stored when there is any).
+    pub conflicts: Vec<Conflict>,
+    /// Validation rules the stored figures now break.
+    pub violations: Vec<ViolationGql>,
+    /// True when this is the remembered answer to an earlier request with the same key.
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+impl SubmissionResult {
+    fn new(o: &SubmissionOutcome, dry_run: bool) -> Self {
+        let refused = !o.conflicts.is_empty();
+        let count = |n: u64| if refused { 0 } else { n as i64 };
+        Self {
+            status: if refused {
+                "error"
+            } else if !o.violations.is_empty() {
+                "warning"
+            } else {
+                "success"
+            }
+            .to_owned(),
+            dry_run,
+            imported: count(o.imported),
+            updated: count(o.updated),
+            unchanged: count(o.unchanged),
+            deleted: count(o.deleted),
+            conflicts: o
+                .conflicts
+                .iter()
+                .map(|c| Conflict {
+                    index: c.index as i32,
+                    code: c.code.to_owned(),
+                    message: c.message.clone(),
+                })
+                .collect(),
+            violations: o.violations.iter().map(ViolationGql::from).collect(),
+            replayed: false,
+        }
+    }
+}
+
+/// Figure reads.
+#[derive(Default)]
+pub struct DataQuery;
+
+#[Object]
+impl DataQuery {
+    /// Stored figures of the caller's subtree, oldest first.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::paging::cost(first, child_complexity)")]
+    async fn data_values(
+        &self,
+        ctx: &Context<'_>,
+        org_unit: Option<String>,
+        #[graphql(desc = "With `orgUnit`: every unit below it too", default)]
+        include_descendants: bool,
+        period: Option<String>,
+        data_element: Option<String>,
+        #[graphql(desc = "Only figures changed at or after this time (RFC 3339)")]
+        updated_since: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Page<DataValue>> {
+        let (state, caller) = state_and_caller(ctx)?;
+        authorize(caller, Operation::Read).map_err(gql)?;
+        let limit = page_size(first)?;
+        let position = after_id(after.as_deref())?;
+        let mut filter = DataValueFilter {
+            include_descendants,
+            ..Default::default()
+        };
+        if let Some(code) = &org_unit {
+            filter.org_unit = Some(
+                visible_unit(state, caller.scope, code)
+                    .await
+                    .map_err(gql)?
+                    .id,
+            );
+        }
+        if let Some(p) = &period {
+            filter.period = Some(Period::parse(p).map_err(|e| gql(e.into()))?);
+        }
+        if let Some(code) = &data_element {
+            let parsed = DataElementCode::parse(code).map_err(|e| gql(e.into()))?;
+            let found = chitieu_persistence::catalogue::data_elements_by_codes(
+                state.db.conn(),
+                &[parsed.as_str()],
+            )
+            .await
+            .map_err(|e| gql(e.into()))?;
+            let element = found.get(parsed.as_str()).ok_or_else(|| {
+                gql(ApiError::not_found(
+                    "unknown_data_element",
+                    format!("data element '{code}' does not exist"),
+                ))
+            })?;
+            filter.data_element = Some(element.id);
+        }
+        if let Some(t) = &updated_since {
+            filter.updated_since = Some(parse_rfc3339("updatedSince", t).map_err(gql)?);
+        }
+        let values = data_values::list(state.db.conn(), caller.scope, &filter, position, limit + 1)
+            .await
+            .map_err(|e| gql(e.into()))?;
+        Ok(connection(
+            values,
+            limit,
+            position.is_some(),
+            |v| v.id.to_string(),
+            |x| DataValue::from(x),
+        ))
+    }
+}
+
+/// Figure writes.
+#[derive(Default)]
+pub struct DataMutation;
+
+#[Object]
+impl DataMutation {
+    /// Submits a data value set: all or nothing (any conflict stores nothing and answers
+    /// `status: "error"` with the conflicts), `dryRun` checks without storing, and an
+    /// `idempotencyKey` makes a retry return the first answer without applying anything twice
+    /// (the same key with other input is `idempotency_key_reused`).
+    async fn submit_data_values(
+        &self,
+        ctx: &Context<'_>,
+        input: DataValueSetInput,
+        #[graphql(default)] dry_run: bool,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<SubmissionResult> {
+        let (state, caller) = state_and_caller(ctx)?;
+        let idempotency_key = match idempotency_key {
+            None => None,
+            Some(k) => {
+                let mut h = Sha256::new();
+                h.update(b"graphql\0");
+                h.update(serde_json::to_vec(&input).map_err(|e| gql(ApiError::internal(e)))?);
+                h.update([u8::from(dry_run)]);
+                Some(submit::Idempotency {
+                    key: submit::check_key(&k).map_err(gql)?,
+                    request_hash: hex::encode(h.finalize()),
+                })
+            }
+        };
+        let rows = input.rows();
+        let answer = submit::submit(state, caller, &rows, dry_run, idempotency_key, |o, dry| {
+            serde_json::to_string(&SubmissionResult::new(o, dry)).map_err(ApiError::internal)
+        })
+        .await
+        .map_err(gql)?;
+        let mut result: SubmissionResult =
+            serde_json::from_str(&answer.body).map_err(|e| gql(ApiError::internal(e)))?;
+        result.replayed = answer.replayed;
+        Ok(result)
+    }
+}

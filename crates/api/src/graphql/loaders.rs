@@ -1,0 +1,139 @@
+//! DataLoaders behind nested fields: however many units a query touches, each kind of
+//! lookup costs a fixed number of set-based statements per nesting level.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+use chitieu_domain::{OrgUnitCode, Period};
+use chitieu_persistence::{
+    Database,
+    attainment::{self, AttainmentRow},
+    org_units::{self, StoredOrgUnit},
+};
+
+use crate::ApiError;
+
+/// Loads the direct children of units (natural name order).
+pub struct ChildrenLoader(pub Database);
+
+impl Loader<i64> for ChildrenLoader {
+    type Value = Arc<Vec<StoredOrgUnit>>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut found = org_units::children_of(self.0.conn(), keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, Arc::new(found.remove(k).unwrap_or_default())))
+            .collect())
+    }
+}
+
+/// Loads units by id.
+pub struct UnitLoader(pub Database);
+
+impl Loader<i64> for UnitLoader {
+    type Value = StoredOrgUnit;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let units = org_units::find_by_ids(self.0.conn(), keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        Ok(units.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+/// Loads each unit's chain of ancestor ids, nearest first (the unit itself excluded).
+pub struct AncestorsLoader(pub Database);
+
+impl Loader<i64> for AncestorsLoader {
+    type Value = Arc<Vec<i64>>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let chains = org_units::chains(self.0.conn(), keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        Ok(chains
+            .into_iter()
+            .map(|(k, chain)| {
+                let ids = chain.iter().skip(1).map(|(id, _)| *id).collect();
+                (k, Arc::new(ids))
+            })
+            .collect())
+    }
+}
+
+/// Which indicators a nested `attainment` field asks for, over which period.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Selection {
+    /// The period, canonical.
+    pub period: Period,
+    /// Indicator codes (empty: all), sorted.
+    pub indicators: Vec<String>,
+    /// Indicator group.
+    pub group: Option<String>,
+}
+
+/// One unit under one selection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AttainmentKey {
+    /// Unit id.
+    pub unit: i64,
+    /// Unit code.
+    pub code: OrgUnitCode,
+    /// What is asked.
+    pub selection: Arc<Selection>,
+}
+
+/// Loads attainment rows of many units at once: one batch per distinct selection.
+pub struct AttainmentLoader(pub Database);
+
+impl Loader<AttainmentKey> for AttainmentLoader {
+    type Value = Arc<Vec<AttainmentRow>>;
+    type Error = Arc<ApiError>;
+
+    async fn load(
+        &self,
+        keys: &[AttainmentKey],
+    ) -> Result<HashMap<AttainmentKey, Self::Value>, Self::Error> {
+        let db = self.0.conn();
+        let mut by_selection: HashMap<Arc<Selection>, Vec<&AttainmentKey>> = HashMap::new();
+        for k in keys {
+            by_selection.entry(k.selection.clone()).or_default().push(k);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (selection, keys) in by_selection {
+            let indicators = attainment::select_indicators(
+                db,
+                &selection.indicators,
+                selection.group.as_deref(),
+            )
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?
+            .map_err(|code| {
+                Arc::new(ApiError::not_found(
+                    "unknown_indicator",
+                    format!("indicator '{code}' does not exist"),
+                ))
+            })?;
+            let units: Vec<(i64, OrgUnitCode)> =
+                keys.iter().map(|k| (k.unit, k.code.clone())).collect();
+            let rows = attainment::attainment_of_units(db, &units, selection.period, &indicators)
+                .await
+                .map_err(|e| Arc::new(ApiError::from(e)))?;
+            let mut per_unit: HashMap<&OrgUnitCode, Vec<AttainmentRow>> = HashMap::new();
+            for row in &rows {
+                per_unit.entry(&row.org_unit).or_default().push(row.clone());
+            }
+            for k in keys {
+                let rows = per_unit.remove(&k.code).unwrap_or_default();
+                out.insert(k.clone(), Arc::new(rows));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,140 @@
+//! Live updates over graphql-ws: a dashboard learns when figures in its subtree (or the
+//! catalogue behind every attainment) change, and can read the new attainment in the same
+//! event.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Subscription};
+use chitieu_persistence::org_units;
+use futures::{Stream, StreamExt};
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::{
+    context::state_and_caller,
+    error::{GqlResult, gql},
+    org_unit::OrgUnit,
+    types::AttainmentRowGql,
+};
+use crate::{
+    AppState, Change,
+    authz::{Operation, authorize},
+    service::{
+        reports::{self, AttainmentQuery, Breakdown},
+        units::visible_unit,
+    },
+};
+
+/// Something changed in the watched subtree.
+pub struct SubtreeChanged {
+    unit: OrgUnit,
+    change: Arc<Change>,
+    inside: Vec<String>,
+    state: AppState,
+    caller: crate::auth::Caller,
+}
+
+#[Object]
+impl SubtreeChanged {
+    /// The watched unit.
+    async fn org_unit(&self) -> &OrgUnit {
+        &self.unit
+    }
+
+    /// Codes of the units whose figures changed (inside the watched subtree); empty when the
+    /// catalogue changed (targets, indicators, the tree).
+    async fn changed_org_units(&self) -> &[String] {
+        &self.inside
+    }
+
+    /// When it was committed (RFC 3339).
+    async fn at(&self) -> String {
+        crate::dto::common::rfc3339(self.change.at)
+    }
+
+    /// The watched unit's attainment now.
+    async fn attainment(
+        &self,
+        period: String,
+        #[graphql(default)] indicators: Vec<String>,
+        group: Option<String>,
+    ) -> GqlResult<Vec<AttainmentRowGql>> {
+        let q = AttainmentQuery {
+            org_unit: self.unit.0.unit.code.as_str().to_owned(),
+            period,
+            indicators,
+            group,
+            breakdown: Breakdown::SelfOnly,
+        };
+        let report = reports::attainment(&self.state, &self.caller, &q)
+            .await
+            .map_err(gql)?;
+        let period = report.period.to_string();
+        Ok(report
+            .rows
+            .iter()
+            .map(|r| AttainmentRowGql::new(r, &period))
+            .collect())
+    }
+}
+
+/// Live updates.
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Fires after every committed change of figures inside `orgUnit`'s subtree, and after
+    /// every catalogue import.
+    async fn subtree_changed(
+        &self,
+        ctx: &Context<'_>,
+        org_unit: String,
+    ) -> async_graphql::Result<impl Stream<Item = SubtreeChanged>> {
+        let (state, caller) = state_and_caller(ctx)?;
+        authorize(caller, Operation::Read).map_err(gql)?;
+        let unit = visible_unit(state, caller.scope, &org_unit)
+            .await
+            .map_err(gql)?;
+        let (state, caller) = (state.clone(), caller.clone());
+        let root = unit.id;
+        let receiver = state.changes.subscribe();
+        Ok(BroadcastStream::new(receiver).filter_map(move |change| {
+            let (state, caller, unit) = (state.clone(), caller.clone(), unit.clone());
+            async move {
+                // A lagging subscriber skips what it missed; the next event still arrives.
+                let change = change.ok()?;
+                let inside = if change.org_units.is_empty() {
+                    Vec::new()
+                } else {
+                    let codes: Vec<&str> = change.org_units.iter().map(String::as_str).collect();
+                    let ids = org_units::ids_by_codes(state.db.conn(), &codes)
+                        .await
+                        .ok()?;
+                    let found = org_units::filter_in_scope(
+                        state.db.conn(),
+                        chitieu_persistence::Scope::Subtree(root),
+                        &ids.values().copied().collect::<Vec<_>>(),
+                    )
+                    .await
+                    .ok()?;
+                    let mut inside: Vec<String> = ids
+                        .into_iter()
+                        .filter(|(_, id)| found.contains(id))
+                        .map(|(code, _)| code)
+                        .collect();
+                    if inside.is_empty() {
+                        return None;
+                    }
+                    inside.sort();
+                    inside
+                };
+                Some(SubtreeChanged {
+                    unit: OrgUnit(unit),
+                    change,
+                    inside,
+                    state,
+                    caller,
+                })
+            }
+        }))
+    }
+}

@@ -1,0 +1,451 @@
+//! Users, API tokens and the audit trail: the rules shared by REST, GraphQL and the command
+//! line. Every function authorizes the caller first, then checks the subtree, validates, and
+//! writes together with its audit event.
+
+use chitieu_persistence::{Scope, api_tokens, audit, now_micros, org_units, sessions, users};
+
+use super::invalid;
+use crate::{
+    ApiError, AppState,
+    auth::{Caller, Role, check_password_policy, hash_token, new_api_token},
+    authz::{Operation, authorize},
+    service::units::unit_in_scope,
+};
+
+/// The scopes an API token may carry.
+pub const SCOPES: [&str; 2] = ["data:read", "data:write"];
+
+/// A user with the code of the unit its role is bound to.
+#[derive(Clone, Debug)]
+pub struct UserView {
+    /// The stored user (its hash is never shown by any edge).
+    pub user: users::StoredUser,
+    /// The bound unit's code (`None` for an admin).
+    pub org_unit: Option<String>,
+}
+
+/// What a new user is made of.
+#[derive(Clone, Debug)]
+pub struct NewUserInput {
+    /// 3–64 of `a-z 0-9 . _ -`.
+    pub username: String,
+    /// At least 10 characters, not a common one.
+    pub password: String,
+    /// Shown instead of the username.
+    pub display_name: Option<String>,
+    /// Role name.
+    pub role: String,
+    /// The unit the role is bound to (absent only for `admin`).
+    pub org_unit: Option<String>,
+}
+
+/// A change to a user; absent fields stay.
+#[derive(Clone, Debug, Default)]
+pub struct UserChange {
+    /// Disable or re-enable.
+    pub disabled: Option<bool>,
+    /// A new password.
+    pub password: Option<String>,
+}
+
+/// What a new API token is made of.
+#[derive(Clone, Debug)]
+pub struct NewTokenInput {
+    /// What it is for.
+    pub name: String,
+    /// The unit whose subtree it acts on.
+    pub org_unit: String,
+    /// Subset of [`SCOPES`].
+    pub scopes: Vec<String>,
+    /// Optional expiry (microseconds since the epoch).
+    pub expires_at: Option<i64>,
+}
+
+/// The root of the caller's subtree, `None` for everything.
+pub fn subtree_root(scope: Scope) -> Option<i64> {
+    match scope {
+        Scope::All => None,
+        Scope::Subtree(root) => Some(root),
+    }
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+async fn record(
+    state: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    org_unit_id: Option<i64>,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    audit::record(
+        state.db.conn(),
+        &caller.actor(),
+        vec![audit::NewEvent {
+            action,
+            org_unit_id,
+            detail: detail.to_string(),
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn unit_code(state: &AppState, unit: Option<i64>) -> Result<Option<String>, ApiError> {
+    let Some(unit) = unit else { return Ok(None) };
+    Ok(org_units::find_by_ids(state.db.conn(), &[unit])
+        .await?
+        .into_iter()
+        .next()
+        .map(|u| u.unit.code.into_string()))
+}
+
+/// Creates a user bound to a unit of the caller's subtree; only an admin grants `admin`.
+pub async fn create_user(
+    state: &AppState,
+    caller: &Caller,
+    input: NewUserInput,
+) -> Result<UserView, ApiError> {
+    authorize(caller, Operation::ManageUsers)?;
+    if !valid_username(&input.username) {
+        return Err(invalid(
+            "invalid_username",
+            "username",
+            "a username is 3-64 of a-z 0-9 . _ -",
+        ));
+    }
+    check_password_policy(&input.password).map_err(|m| invalid("weak_password", "password", m))?;
+    let role = Role::parse(&input.role).ok_or_else(|| {
+        invalid(
+            "invalid_role",
+            "role",
+            "role must be admin, manager, reporter or viewer",
+        )
+    })?;
+    if role == Role::Admin && caller.role() != Some(Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "only an admin may grant the role 'admin'".into(),
+        ));
+    }
+    let unit = match (&input.org_unit, role) {
+        (_, Role::Admin) => None,
+        (Some(code), _) => Some(unit_in_scope(state, caller.scope, code).await?),
+        (None, _) => {
+            return Err(invalid(
+                "missing_org_unit",
+                "org_unit",
+                "this role is bound to an org unit",
+            ));
+        }
+    };
+    let display_name = input
+        .display_name
+        .as_deref()
+        .map(|d| chitieu_domain::text::nfc(d.trim()))
+        .filter(|d| !d.is_empty());
+    let taken = || ApiError::Conflict {
+        code: "username_taken",
+        detail: format!("the username '{}' is taken", input.username),
+    };
+    if users::find_by_username(state.db.conn(), &input.username)
+        .await?
+        .is_some()
+    {
+        return Err(taken());
+    }
+    let hash = state.passwords.hash(input.password).await?;
+    let _guard = state.write_guard().await;
+    let created = users::create(
+        state.db.conn(),
+        users::NewUser {
+            username: &input.username,
+            password_hash: &hash,
+            display_name: display_name.as_deref(),
+            role: role.as_str(),
+            org_unit_id: unit.as_ref().map(|u| u.id),
+        },
+    )
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            taken()
+        } else {
+            e.into()
+        }
+    })?;
+    record(
+        state,
+        caller,
+        "user.created",
+        created.org_unit_id,
+        serde_json::json!({ "user_id": created.id, "username": created.username, "role": created.role }),
+    )
+    .await?;
+    Ok(UserView {
+        user: created,
+        org_unit: unit.map(|u| u.unit.code.into_string()),
+    })
+}
+
+/// Users bound to the caller's subtree (every user for an admin), by username.
+pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserView>, ApiError> {
+    authorize(caller, Operation::ManageUsers)?;
+    let rows = users::list(state.db.conn(), subtree_root(caller.scope)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, org_unit)| UserView { user, org_unit })
+        .collect())
+}
+
+/// A user the caller manages, found by id or by username; 404 outside the subtree.
+pub async fn find_managed_user(
+    state: &AppState,
+    caller: &Caller,
+    user: UserRef<'_>,
+) -> Result<users::StoredUser, ApiError> {
+    authorize(caller, Operation::ManageUsers)?;
+    let db = state.db.conn();
+    let (found, name) = match user {
+        UserRef::Id(id) => (users::find_by_id(db, id).await?, id.to_string()),
+        UserRef::Username(u) => (users::find_by_username(db, u).await?, format!("'{u}'")),
+    };
+    let unknown = || ApiError::not_found("unknown_user", format!("no user {name}"));
+    let user = found.ok_or_else(unknown)?;
+    let visible = match (caller.scope, user.org_unit_id) {
+        (Scope::All, _) => true,
+        (scope, Some(unit)) => org_units::in_scope(db, scope, unit).await?,
+        (_, None) => false,
+    };
+    if visible { Ok(user) } else { Err(unknown()) }
+}
+
+/// How a user is named in a request.
+#[derive(Clone, Copy, Debug)]
+pub enum UserRef<'a> {
+    /// By id.
+    Id(i64),
+    /// By login name.
+    Username(&'a str),
+}
+
+/// Disables, re-enables or resets the password of a user of the caller's subtree. Disabling
+/// and a reset end the user's sessions at once.
+pub async fn update_user(
+    state: &AppState,
+    caller: &Caller,
+    user: UserRef<'_>,
+    change: UserChange,
+) -> Result<UserView, ApiError> {
+    let user = find_managed_user(state, caller, user).await?;
+    let id = user.id;
+    if user.role == Role::Admin.as_str() && caller.role() != Some(Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "only an admin may change an admin's account".into(),
+        ));
+    }
+    if caller.user_id() == Some(id) && change.disabled == Some(true) {
+        return Err(ApiError::Forbidden(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let hash = match change.password {
+        Some(p) => {
+            check_password_policy(&p).map_err(|m| invalid("weak_password", "password", m))?;
+            Some(state.passwords.hash(p).await?)
+        }
+        None => None,
+    };
+    let db = state.db.conn();
+    let _guard = state.write_guard().await;
+    if let Some(disabled) = change.disabled {
+        users::set_disabled(db, id, disabled).await?;
+    }
+    if let Some(hash) = &hash {
+        users::set_password_hash(db, id, hash).await?;
+    }
+    if change.disabled == Some(true) || hash.is_some() {
+        sessions::revoke_user(db, id).await?;
+    }
+    let action = match change.disabled {
+        Some(true) => "user.disabled",
+        Some(false) => "user.enabled",
+        None => "user.updated",
+    };
+    record(
+        state,
+        caller,
+        action,
+        user.org_unit_id,
+        serde_json::json!({ "user_id": id, "username": user.username, "disabled": change.disabled, "password_reset": hash.is_some() }),
+    )
+    .await?;
+    let user = users::find_by_id(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("unknown_user", format!("no user {id}")))?;
+    let org_unit = unit_code(state, user.org_unit_id).await?;
+    Ok(UserView { user, org_unit })
+}
+
+/// Changes the caller's own password after checking the current one; other sessions end.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    current: String,
+    new: String,
+) -> Result<(), ApiError> {
+    let Some(id) = caller.user_id() else {
+        return Err(ApiError::Forbidden("an API token has no password".into()));
+    };
+    let db = state.db.conn();
+    let user = users::find_by_id(db, id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+    if !state
+        .passwords
+        .verify(current, Some(user.password_hash))
+        .await?
+    {
+        return Err(ApiError::Unauthorized("wrong current password".into()));
+    }
+    check_password_policy(&new).map_err(|m| invalid("weak_password", "new_password", m))?;
+    let hash = state.passwords.hash(new).await?;
+    let _guard = state.write_guard().await;
+    users::set_password_hash(db, id, &hash).await?;
+    sessions::revoke_user(db, id).await?;
+    record(
+        state,
+        caller,
+        "user.password_changed",
+        user.org_unit_id,
+        serde_json::json!({ "user_id": id }),
+    )
+    .await
+}
+
+/// Creates an API token for a unit of the caller's subtree; returns the secret (shown once)
+/// and the stored record.
+pub async fn create_api_token(
+    state: &AppState,
+    caller: &Caller,
+    input: NewTokenInput,
+) -> Result<(String, api_tokens::StoredToken), ApiError> {
+    authorize(caller, Operation::ManageTokens)?;
+    let Some(creator) = caller.user_id() else {
+        return Err(ApiError::Forbidden(
+            "API tokens cannot create tokens".into(),
+        ));
+    };
+    let name = chitieu_domain::text::nfc(input.name.trim());
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(invalid(
+            "invalid_name",
+            "name",
+            "a token name has 1-120 characters",
+        ));
+    }
+    let mut scopes: Vec<String> = Vec::new();
+    for s in &input.scopes {
+        if !SCOPES.contains(&s.as_str()) {
+            return Err(invalid(
+                "invalid_scope",
+                "scopes",
+                format!("unknown scope '{s}'; use data:read and/or data:write"),
+            ));
+        }
+        if !scopes.contains(s) {
+            scopes.push(s.clone());
+        }
+    }
+    if scopes.is_empty() {
+        return Err(invalid(
+            "invalid_scope",
+            "scopes",
+            "give at least one scope",
+        ));
+    }
+    scopes.sort();
+    if input.expires_at.is_some_and(|at| at <= now_micros()) {
+        return Err(invalid(
+            "invalid_timestamp",
+            "expires_at",
+            "expires_at lies in the past",
+        ));
+    }
+    let unit = unit_in_scope(state, caller.scope, &input.org_unit).await?;
+    let token = new_api_token();
+    let _guard = state.write_guard().await;
+    let stored = api_tokens::create(
+        state.db.conn(),
+        api_tokens::NewToken {
+            name: &name,
+            token_hash: &hash_token(&token),
+            org_unit_id: unit.id,
+            scopes: &scopes,
+            created_by: creator,
+            expires_at: input.expires_at,
+        },
+    )
+    .await?;
+    record(
+        state,
+        caller,
+        "api_token.created",
+        Some(unit.id),
+        serde_json::json!({ "token_id": stored.id, "name": stored.name, "scopes": stored.scopes }),
+    )
+    .await?;
+    Ok((token, stored))
+}
+
+/// API tokens of the caller's subtree, newest first (never their secrets).
+pub async fn list_api_tokens(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<api_tokens::StoredToken>, ApiError> {
+    authorize(caller, Operation::ManageTokens)?;
+    Ok(api_tokens::list(state.db.conn(), subtree_root(caller.scope)).await?)
+}
+
+/// Revokes a token of the caller's subtree; it stops working at once.
+pub async fn revoke_api_token(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<api_tokens::StoredToken, ApiError> {
+    authorize(caller, Operation::ManageTokens)?;
+    let unknown = || ApiError::not_found("unknown_api_token", format!("no API token {id}"));
+    let token = api_tokens::find_by_id(state.db.conn(), id)
+        .await?
+        .ok_or_else(unknown)?;
+    if !org_units::in_scope(state.db.conn(), caller.scope, token.org_unit_id).await? {
+        return Err(unknown());
+    }
+    let _guard = state.write_guard().await;
+    api_tokens::revoke(state.db.conn(), id).await?;
+    record(
+        state,
+        caller,
+        "api_token.revoked",
+        Some(token.org_unit_id),
+        serde_json::json!({ "token_id": id, "name": token.name }),
+    )
+    .await?;
+    Ok(api_tokens::find_by_id(state.db.conn(), id)
+        .await?
+        .unwrap_or(token))
+}
+
+/// One page of the caller's audit trail, newest first: events with ids below `before`.
+pub async fn audit_page(
+    state: &AppState,
+    caller: &Caller,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<audit::StoredEvent>, ApiError> {
+    authorize(caller, Operation::ReadAudit)?;
+    Ok(audit::list(state.db.conn(), subtree_root(caller.scope), before, limit).await?)
+}

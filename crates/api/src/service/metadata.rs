@@ -1,0 +1,78 @@
+//! Importing a metadata bundle (org units, data elements, indicators, targets, validation
+//! rules): all or nothing, every error listed, recorded in the audit trail.
+
+use chitieu_persistence::{
+    FieldIssue, TransactionTrait, audit,
+    metadata::{self, MetadataBundle as Bundle, MetadataSummary},
+};
+
+use crate::{
+    ApiError, AppState, FieldError,
+    auth::Caller,
+    authz::{Operation, authorize},
+};
+
+/// Imports `bundle`; `issues` are the errors already found while reading it (the import
+/// checks the rest and reports them all together). With `dry_run` nothing is stored.
+pub async fn import(
+    state: &AppState,
+    caller: &Caller,
+    bundle: &Bundle,
+    mut issues: Vec<FieldIssue>,
+    dry_run: bool,
+) -> Result<MetadataSummary, ApiError> {
+    authorize(caller, Operation::EditMetadata)?;
+    let _guard = state.write_guard().await;
+    let tx = state.db.conn().begin().await?;
+    let summary = match metadata::import(&tx, bundle).await? {
+        Ok(summary) if issues.is_empty() => summary,
+        Ok(_) => {
+            tx.rollback().await?;
+            return Err(invalid(issues));
+        }
+        Err(more) => {
+            tx.rollback().await?;
+            issues.extend(more);
+            return Err(invalid(issues));
+        }
+    };
+    let total = summary.total();
+    audit::record(
+        &tx,
+        &caller.actor(),
+        vec![audit::NewEvent {
+            action: "metadata.import",
+            org_unit_id: None,
+            detail: serde_json::json!({
+                "created": total.created, "updated": total.updated, "unchanged": total.unchanged,
+                "org_units": bundle.org_units.iter().map(|(_, u)| u.code.as_str()).collect::<Vec<_>>(),
+                "data_elements": bundle.data_elements.iter().map(|(_, e)| e.code.as_str()).collect::<Vec<_>>(),
+                "indicators": bundle.indicators.iter().map(|(_, i)| i.code.as_str()).collect::<Vec<_>>(),
+                "targets": bundle.targets.len(),
+                "validation_rules": bundle.validation_rules.iter().map(|(_, r)| r.code.as_str()).collect::<Vec<_>>(),
+            })
+            .to_string(),
+        }],
+    )
+    .await?;
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+        state.refresh_statistics_later();
+        // Targets, indicators or the tree may have moved every unit's attainment.
+        state.notify_figures_changed(Vec::new());
+    }
+    Ok(summary)
+}
+
+fn invalid(issues: Vec<FieldIssue>) -> ApiError {
+    ApiError::Validation {
+        code: "invalid_metadata",
+        detail: format!(
+            "the bundle has {} error(s); nothing was stored",
+            issues.len()
+        ),
+        errors: issues.into_iter().map(FieldError::from).collect(),
+    }
+}
