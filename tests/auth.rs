@@ -109,6 +109,14 @@ both_databases! {
         let forged = format!("{}.{}.{}", parts[0], engine.encode(payload.to_string()), parts[2]);
         assert_eq!(status_with(&app, &forged).await, StatusCode::UNAUTHORIZED);
 
+        // HS/RS confusion: a header claiming RS256, "signed" with HMAC over our secret as if
+        // it were a public key.
+        let rs_header = engine.encode(json!({"alg": "RS256", "typ": "JWT", "kid": kid()}).to_string());
+        let message = format!("{rs_header}.{}", parts[1]);
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap();
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap();
+        assert_eq!(status_with(&app, &format!("{message}.{signature}")).await, StatusCode::UNAUTHORIZED);
+
         // alg: none.
         let none_header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let none = format!("{none_header}.{}.", parts[1]);

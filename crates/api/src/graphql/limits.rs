@@ -118,6 +118,9 @@ mod tests {
         let doc = check("query A { __typename } mutation B { __typename }").expect("parses");
         assert!(is_query(&doc, Some("A")));
         assert!(!is_query(&doc, Some("B")));
-        assert!(!is_query(&check("mutation { __typename }").expect("parses"), None));
+        assert!(!is_query(
+            &check("mutation { __typename }").expect("parses"),
+            None
+        ));
     }
 }
