@@ -35,3 +35,33 @@ fn openapi_json_matches_the_served_document() {
     json.push('\n');
     ensure_file_contents("openapi/openapi.json", &json);
 }
+
+/// Every type and every field of the served schema carries a description (they are the
+/// documentation a frontend developer reads in GraphiQL).
+#[tokio::test]
+async fn every_graphql_type_and_field_is_documented() {
+    let schema = chitieu_api::graphql::schema(&chitieu_api::Config::new("sqlite::memory:"));
+    let response = schema
+        .execute("{ __schema { types { name description fields { name description } inputFields { name description } } } }")
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    let mut undocumented = Vec::new();
+    for ty in data["__schema"]["types"].as_array().unwrap() {
+        let name = ty["name"].as_str().unwrap();
+        if name.starts_with("__") || ["String", "Int", "Float", "Boolean", "ID"].contains(&name) {
+            continue;
+        }
+        if ty["description"].as_str().is_none_or(str::is_empty) {
+            undocumented.push(name.to_owned());
+        }
+        for list in ["fields", "inputFields"] {
+            for field in ty[list].as_array().into_iter().flatten() {
+                if field["description"].as_str().is_none_or(str::is_empty) {
+                    undocumented.push(format!("{name}.{}", field["name"].as_str().unwrap()));
+                }
+            }
+        }
+    }
+    assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
+}

@@ -30,7 +30,7 @@ pub struct Me {
 }
 
 /// A user (never its password).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct User {
     /// Id.
     pub id: i64,
@@ -60,7 +60,7 @@ impl From<&UserView> for User {
 }
 
 /// An API token (its secret is shown once, by `createApiToken`).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct ApiToken {
     /// Id.
     pub id: i64,
@@ -105,7 +105,7 @@ pub struct CreatedApiToken {
 }
 
 /// One audit event.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct AuditEvent {
     /// Id (increasing).
     pub id: i64,

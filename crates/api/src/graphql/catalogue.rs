@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// A figure units report, e.g. `DOC_OUT_SW` (documents sent on the software).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct DataElement {
     /// Stable code.
     pub code: String,
@@ -44,7 +44,7 @@ impl From<&StoredDataElement> for DataElement {
 }
 
 /// A KPI: `factor × numerator / denominator` over data elements.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct Indicator {
     /// Stable code.
     pub code: String,
@@ -87,7 +87,7 @@ pub struct IndicatorGroup {
 }
 
 /// A target set by an authority (an org unit) for an indicator and period.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct Target {
     /// Indicator code.
     pub indicator: String,
@@ -119,7 +119,7 @@ impl From<&StoredTarget> for Target {
 
 /// A consistency rule every unit's figures must satisfy, e.g. successful payments ≤ all
 /// payments.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct ValidationRule {
     /// Stable code.
     pub code: String,

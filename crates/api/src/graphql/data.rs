@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// A stored figure.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct DataValue {
     /// Data element code.
     pub data_element: String,

@@ -21,7 +21,8 @@ use crate::{
     authz::{Operation, authorize},
 };
 
-/// An org unit: the nation, a province, a city, a ward, a department…
+/// An org unit (see the `OrgUnit` GraphQL type).
+#[derive(Clone)]
 pub struct OrgUnit(pub StoredOrgUnit);
 
 /// A batched lookup's error, as the same GraphQL error every field of the batch reports.
@@ -40,6 +41,8 @@ fn visible_ancestors(chain: &[i64], scope: Scope) -> &[i64] {
     }
 }
 
+/// An org unit: the nation, a province, a city, a ward, a department… Figures are reported
+/// on units, and every aggregate covers a unit's whole subtree.
 #[Object]
 impl OrgUnit {
     /// Stable code, e.g. `VT-P8`.

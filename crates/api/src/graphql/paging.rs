@@ -2,8 +2,8 @@
 //! shared with REST's `next_cursor` encoding.
 
 use async_graphql::{
-    OutputType,
-    connection::{Connection, Edge},
+    OutputType, SimpleObject,
+    connection::{Edge, EmptyFields, PageInfo},
 };
 
 use super::error::{GqlResult, gql};
@@ -17,8 +17,31 @@ pub const MAX_PAGE: i32 = 500;
 /// Page size when `first` is absent.
 pub const DEFAULT_PAGE: i32 = 100;
 
-/// A page of nodes (a Relay connection with string cursors).
-pub type Page<N> = Connection<String, N>;
+/// One page of a list, in the shape of a Relay connection: the items with their cursors,
+/// and where the page ends.
+#[derive(SimpleObject)]
+#[graphql(
+    concrete(name = "OrgUnitConnection", params(super::org_unit::OrgUnit)),
+    concrete(name = "DataElementConnection", params(super::catalogue::DataElement)),
+    concrete(name = "IndicatorConnection", params(super::catalogue::Indicator)),
+    concrete(name = "TargetConnection", params(super::catalogue::Target)),
+    concrete(
+        name = "ValidationRuleConnection",
+        params(super::catalogue::ValidationRule)
+    ),
+    concrete(name = "DataValueConnection", params(super::data::DataValue)),
+    concrete(name = "UserConnection", params(super::access::User)),
+    concrete(name = "ApiTokenConnection", params(super::access::ApiToken)),
+    concrete(name = "AuditEventConnection", params(super::access::AuditEvent))
+)]
+pub struct Page<N: OutputType + Clone> {
+    /// The items of this page, each with the cursor to resume after it.
+    pub edges: Vec<Edge<String, N, EmptyFields>>,
+    /// The items of this page, without cursors.
+    pub nodes: Vec<N>,
+    /// Whether more items follow, and the cursor to pass as `after` to get them.
+    pub page_info: PageInfo,
+}
 
 /// Checks `first`: 1..=[`MAX_PAGE`], default [`DEFAULT_PAGE`].
 pub fn page_size(first: Option<i32>) -> GqlResult<u64> {
@@ -43,7 +66,7 @@ pub fn after_id(cursor: Option<&str>) -> GqlResult<Option<i64>> {
 
 /// Builds a connection from `limit + 1` fetched items: `position` is an item's place in the
 /// order (what `after` resumes from), `node` its GraphQL object.
-pub fn connection<T, N: OutputType>(
+pub fn connection<T, N: OutputType + Clone>(
     mut items: Vec<T>,
     limit: u64,
     has_previous: bool,
@@ -52,18 +75,27 @@ pub fn connection<T, N: OutputType>(
 ) -> Page<N> {
     let has_next = items.len() as u64 > limit;
     items.truncate(limit as usize);
-    let mut page = Connection::new(has_previous, has_next);
-    page.edges.extend(
-        items
-            .iter()
-            .map(|t| Edge::new(encode_cursor(&position(t)), node(t))),
-    );
-    page
+    let cursors: Vec<String> = items.iter().map(|t| encode_cursor(&position(t))).collect();
+    let nodes: Vec<N> = items.iter().map(node).collect();
+    Page {
+        page_info: PageInfo {
+            has_previous_page: has_previous,
+            has_next_page: has_next,
+            start_cursor: cursors.first().cloned(),
+            end_cursor: cursors.last().cloned(),
+        },
+        edges: cursors
+            .into_iter()
+            .zip(nodes.iter().cloned())
+            .map(|(cursor, node)| Edge::new(cursor, node))
+            .collect(),
+        nodes,
+    }
 }
 
 /// A connection over a list already in memory (a unit's children), resuming after the item
 /// whose position equals the cursor.
-pub fn slice<T, N: OutputType>(
+pub fn slice<T, N: OutputType + Clone>(
     items: &[T],
     first: Option<i32>,
     after_cursor: Option<&str>,

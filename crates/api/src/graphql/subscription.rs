@@ -24,7 +24,7 @@ use crate::{
     },
 };
 
-/// Something changed in the watched subtree.
+/// A change in a watched subtree (see the `SubtreeChanged` GraphQL type).
 pub struct SubtreeChanged {
     unit: OrgUnit,
     change: Arc<Change>,
@@ -33,6 +33,7 @@ pub struct SubtreeChanged {
     caller: crate::auth::Caller,
 }
 
+/// Figures inside the watched subtree changed, or the catalogue did.
 #[Object]
 impl SubtreeChanged {
     /// The watched unit.
@@ -77,9 +78,10 @@ impl SubtreeChanged {
     }
 }
 
-/// Live updates.
+/// Live updates (see the `SubscriptionRoot` GraphQL type).
 pub struct SubscriptionRoot;
 
+/// Live updates over graphql-ws at `/graphql/ws`.
 #[Subscription]
 impl SubscriptionRoot {
     /// Fires after every committed change of figures inside `orgUnit`'s subtree, and after
