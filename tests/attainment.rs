@@ -272,7 +272,7 @@ both_databases! {
                 indicator orgUnit numerator denominator value status targets { setBy met }
             }
             aggregates(dataElements: ["DOC_OUT_SW"], orgUnit: "VT", period: $p) { orgUnit value }
-            violations(orgUnit: "VT", period: $p) { rule orgUnit left operator right }
+            violations(orgUnit: "VT", period: $p) { nodes { rule orgUnit left operator right } }
         }"#;
         let (status, body) = app.post("/graphql", &json!({"query": query, "variables": {"p": NINE_MONTHS}})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -284,12 +284,12 @@ both_databases! {
         assert_eq!(p8["value"], 99.04);
         assert_eq!(p8["status"], "NOT_MET");
         assert_eq!(body["data"]["aggregates"][0]["value"], 1867.0);
-        assert_eq!(body["data"]["violations"][0]["rule"], "PAY_OK_LE_TOTAL");
+        assert_eq!(body["data"]["violations"]["nodes"][0]["rule"], "PAY_OK_LE_TOTAL");
         // Errors carry the REST problem code.
         let (_, body) = app.post("/graphql", &json!({"query": "{ attainment(orgUnit: \"VT\", period: \"2023Q5\") { value } }"})).await;
         assert_eq!(body["errors"][0]["extensions"]["code"], "invalid_period", "{body}");
         // Without a token: 401 like REST.
-        let res = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "{ violations(orgUnit: \"VT\", period: \"2023\") { rule } }"})).send().await.unwrap();
+        let res = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "{ violations(orgUnit: \"VT\", period: \"2023\") { nodes { rule } } }"})).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 }

@@ -32,7 +32,8 @@ pub const DEFAULT_PAGE: i32 = 100;
     concrete(name = "DataValueConnection", params(super::data::DataValue)),
     concrete(name = "UserConnection", params(super::access::User)),
     concrete(name = "ApiTokenConnection", params(super::access::ApiToken)),
-    concrete(name = "AuditEventConnection", params(super::access::AuditEvent))
+    concrete(name = "AuditEventConnection", params(super::access::AuditEvent)),
+    concrete(name = "ViolationConnection", params(super::types::ViolationGql))
 )]
 pub struct Page<N: OutputType + Clone> {
     /// The items of this page, each with the cursor to resume after it.

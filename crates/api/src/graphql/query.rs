@@ -2,7 +2,10 @@
 
 use async_graphql::{Context, Object};
 
-use super::context::state_and_caller;
+use super::{
+    context::state_and_caller,
+    paging::{Page, slice},
+};
 
 use super::{
     error::{GqlResult, gql},
@@ -72,17 +75,26 @@ impl ReportQuery {
     }
 
     /// Validation rules broken anywhere in an org unit's subtree, for stored periods inside
-    /// `period`.
+    /// `period`, by unit, period and rule.
+    #[graphql(complexity = "super::paging::cost(first, child_complexity)")]
     async fn violations(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Org unit code")] org_unit: String,
         #[graphql(desc = "Period")] period: String,
-    ) -> GqlResult<Vec<ViolationGql>> {
+        #[graphql(desc = "Page size (at most 500)")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last violation seen")] after: Option<String>,
+    ) -> GqlResult<Page<ViolationGql>> {
         let (state, caller) = state_and_caller(ctx)?;
         let v = reports::violations(state, caller, &org_unit, &period)
             .await
             .map_err(gql)?;
-        Ok(v.iter().map(ViolationGql::from).collect())
+        slice(
+            &v,
+            first,
+            after.as_deref(),
+            |v| format!("{}|{}|{}", v.org_unit, v.period, v.rule),
+            |v| ViolationGql::from(v),
+        )
     }
 }

@@ -152,7 +152,7 @@ impl AggregateRowGql {
 }
 
 /// A validation rule broken by one unit's figures for one period.
-#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[derive(SimpleObject, Clone, serde::Serialize, serde::Deserialize)]
 #[graphql(name = "Violation")]
 pub struct ViolationGql {
     /// Rule code.
