@@ -45,6 +45,28 @@ fn visible_ancestors(chain: &[i64], scope: Scope) -> &[i64] {
 /// on units, and every aggregate covers a unit's whole subtree.
 #[Object]
 impl OrgUnit {
+    #[graphql(skip)]
+    async fn visible_ancestors(&self, ctx: &Context<'_>) -> GqlResult<Vec<OrgUnit>> {
+        let (_, caller) = state_and_caller(ctx)?;
+        let chain = ctx
+            .data_unchecked::<DataLoader<AncestorsLoader>>()
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        let ids = visible_ancestors(&chain, caller.scope);
+        let mut found = ctx
+            .data_unchecked::<DataLoader<UnitLoader>>()
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(loader_error)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(OrgUnit)
+            .collect())
+    }
+
     /// Stable code, e.g. `VT-P8`.
     async fn code(&self) -> &str {
         self.0.unit.code.as_str()
@@ -67,48 +89,15 @@ impl OrgUnit {
 
     /// The parent unit, when the caller may see it.
     async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<OrgUnit>> {
-        let (_, caller) = state_and_caller(ctx)?;
         if self.0.unit.parent.is_none() {
             return Ok(None);
         }
-        let chain = ctx
-            .data_unchecked::<DataLoader<AncestorsLoader>>()
-            .load_one(self.0.id)
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        let visible = visible_ancestors(&chain, caller.scope);
-        let Some(&parent) = visible.first() else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data_unchecked::<DataLoader<UnitLoader>>()
-            .load_one(parent)
-            .await
-            .map_err(loader_error)?
-            .map(OrgUnit))
+        Ok(self.visible_ancestors(ctx).await?.into_iter().next())
     }
 
     /// Ancestors the caller may see, nearest first.
     async fn ancestors(&self, ctx: &Context<'_>) -> GqlResult<Vec<OrgUnit>> {
-        let (_, caller) = state_and_caller(ctx)?;
-        let chain = ctx
-            .data_unchecked::<DataLoader<AncestorsLoader>>()
-            .load_one(self.0.id)
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        let ids = visible_ancestors(&chain, caller.scope);
-        let mut found = ctx
-            .data_unchecked::<DataLoader<UnitLoader>>()
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(loader_error)?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(id))
-            .map(OrgUnit)
-            .collect())
+        self.visible_ancestors(ctx).await
     }
 
     /// Direct children in natural name order ("Phường 2" before "Phường 10").
