@@ -20,14 +20,14 @@ pub enum Backend {
 /// PostgreSQL too.
 #[macro_export]
 macro_rules! both_databases {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+    (config = $config:expr; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = common::TestApp::spawn(common::Backend::Sqlite).await.expect("sqlite app");
+                    let $app = common::TestApp::spawn_with(common::Backend::Sqlite, $config).await.expect("sqlite app");
                     $body
                 }
             )*
@@ -38,13 +38,19 @@ macro_rules! both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some($app) = common::TestApp::spawn(common::Backend::Postgres).await else {
+                    let Some($app) = common::TestApp::spawn_with(common::Backend::Postgres, $config).await else {
                         eprintln!("{} not set: PostgreSQL run skipped", common::PG_ENV);
                         return;
                     };
                     $body
                 }
             )*
+        }
+    };
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $crate::both_databases! {
+            config = |_| {};
+            $(async fn $name($app: TestApp) $body)*
         }
     };
 }
@@ -115,6 +121,14 @@ fn replace_db_name(url: &str, name: &str) -> String {
 impl TestApp {
     /// `None` when PostgreSQL is asked for but not configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with `configure` applied to the server's configuration.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut chitieu_api::Config),
+    ) -> Option<TestApp> {
         let (url, dir, pg) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -136,7 +150,7 @@ impl TestApp {
                 (url, None, Some(PgDatabase { admin_url, name }))
             }
         };
-        Some(Self::spawn_on(backend, url, dir, pg).await)
+        Some(Self::spawn_on(backend, url, dir, pg, configure).await)
     }
 
     async fn spawn_on(
@@ -144,11 +158,13 @@ impl TestApp {
         url: String,
         dir: Option<tempfile::TempDir>,
         pg: Option<PgDatabase>,
+        configure: impl FnOnce(&mut chitieu_api::Config),
     ) -> TestApp {
         let mut config = chitieu_api::Config::new(url.clone());
         config.listen = "127.0.0.1:0".into();
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
+        configure(&mut config);
         let app = chitieu_api::build(config).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -26,6 +26,8 @@ pub struct Config {
     pub hash_concurrency: usize,
     /// Failed-login limits.
     pub login_limits: crate::auth::ThrottleLimits,
+    /// Requests per minute per user or API token.
+    pub rate_limit: crate::auth::RateLimit,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for Config {
             .field("access_token_ttl", &self.access_token_ttl)
             .field("request_timeout", &self.request_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +64,7 @@ impl Config {
             max_body_bytes: 16 * 1024 * 1024,
             hash_concurrency: 2,
             login_limits: crate::auth::ThrottleLimits::default(),
+            rate_limit: crate::auth::RateLimit::default(),
         }
     }
 }

@@ -182,38 +182,48 @@ async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// Authenticates, then takes one request from the caller's rate limit.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)?;
-        if token.starts_with(API_TOKEN_PREFIX) {
-            return api_token(state, token).await;
-        }
-        let claims = state.jwt.verify(token)?;
-        let user_id: i64 = claims
-            .sub
-            .parse()
-            .map_err(|_| ApiError::Unauthorized("invalid or expired access token".into()))?;
-        let user = users::find_by_id(state.db.conn(), user_id)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
-        let role = Role::parse(&user.role)
-            .ok_or_else(|| ApiError::internal(format!("user {} has unknown role", user.id)))?;
-        let scope = match (role, user.org_unit_id) {
-            (Role::Admin, _) => Scope::All,
-            (_, Some(unit)) => Scope::Subtree(unit),
-            (_, None) => {
-                return Err(ApiError::Forbidden(
-                    "your account is bound to no org unit".into(),
-                ));
-            }
-        };
-        Ok(Caller {
-            principal: Principal::User {
-                id: user.id,
-                username: user.username,
-                role,
-            },
-            scope,
-        })
+        let caller = authenticate(parts, state).await?;
+        state
+            .rate_limiter
+            .check(&caller.idempotency_scope())
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+        Ok(caller)
     }
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let token = bearer(parts)?;
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return api_token(state, token).await;
+    }
+    let claims = state.jwt.verify(token)?;
+    let user_id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::Unauthorized("invalid or expired access token".into()))?;
+    let user = users::find_by_id(state.db.conn(), user_id)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| ApiError::internal(format!("user {} has unknown role", user.id)))?;
+    let scope = match (role, user.org_unit_id) {
+        (Role::Admin, _) => Scope::All,
+        (_, Some(unit)) => Scope::Subtree(unit),
+        (_, None) => {
+            return Err(ApiError::Forbidden(
+                "your account is bound to no org unit".into(),
+            ));
+        }
+    };
+    Ok(Caller {
+        principal: Principal::User {
+            id: user.id,
+            username: user.username,
+            role,
+        },
+        scope,
+    })
 }

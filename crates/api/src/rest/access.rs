@@ -79,6 +79,7 @@ fn valid_username(u: &str) -> bool {
     responses(
         (status = 201, description = "Created", body = UserDto),
         (status = 403, description = "Not allowed (role, subtree, or granting admin)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`org_unit` names no unit (`unknown_org_unit`)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid username, password, role or unit", body = crate::Problem, content_type = "application/problem+json"),
     ))]
@@ -316,6 +317,7 @@ pub async fn change_own_password(
     responses(
         (status = 201, description = "Created; `token` is shown only here", body = CreatedApiToken),
         (status = 403, description = "Not allowed (role or subtree)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`org_unit` names no unit (`unknown_org_unit`)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid name, scopes or expiry", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_api_token(
