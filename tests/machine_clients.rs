@@ -322,6 +322,26 @@ mod machines {
             }
         }
 
+        async fn bodies_that_are_not_json_objects_and_empty_cursors_are_refused(app: TestApp) {
+            app.seed_catalogue().await;
+            // serde would read a struct from an array of its fields; the API does not.
+            let res = send(&app, &app.token, Method::PATCH, "/api/v1/users/1", Some(&json!([null, null])), &[]).await;
+            let (status, body) = common::read(res).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body")));
+            let (status, body) = app.post("/api/v1/data-value-sets", &json!(["VT-P1", "2023", []])).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body")));
+            let (status, body) = app.post("/api/v1/metadata", &json!([])).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body")));
+            // Malformed JSON stays a 400.
+            let res = app.req(Method::POST, "/api/v1/metadata").header("content-type", "application/json").body("[1,").send().await.unwrap();
+            let (status, body) = common::read(res).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
+            for path in ["/api/v1/data-elements", "/api/v1/org-units", "/api/v1/data-values"] {
+                let (status, body) = app.get(&format!("{path}?cursor=")).await;
+                assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_cursor")), "{path}");
+            }
+        }
+
         async fn metrics_count_requests_by_route_template_and_hold_no_figures(app: TestApp) {
             app.seed_catalogue().await;
             let (status, body) = app.post("/api/v1/data-value-sets", &nine_months("VT-P1", json!([

@@ -47,14 +47,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// from an array of its fields in order; a body is an object or it is refused (422
 /// `invalid_body`).
 pub fn from_object_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{')
-        && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
-    {
-        return Err(ApiError::Unprocessable {
-            code: "invalid_body",
-            detail: "the body must be a JSON object".into(),
-        });
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Ok(_) => ApiError::Unprocessable {
+                    code: "invalid_body",
+                    detail: "the body must be a JSON object".into(),
+                },
+                Err(e) => ApiError::bad_request(
+                    "malformed_json",
+                    format!("the body is not valid JSON: {e}"),
+                ),
+            },
+        );
     }
     match axum::Json::<T>::from_bytes(body) {
         Ok(axum::Json(v)) => Ok(v),

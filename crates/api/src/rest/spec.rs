@@ -28,20 +28,23 @@ const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+$";
 fn parameter_grammar(name: &str) -> Option<Object> {
     use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
     let pattern = |p: &str| {
-        Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(p))
-                .build(),
-        )
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(p))
     };
+    let code = |example: &str| Some(pattern(CODE_PATTERN).examples([example]).build());
     match name {
-        "org_unit" | "parent" | "data_element" | "indicator" | "group" | "code" => {
-            pattern(CODE_PATTERN)
-        }
-        "period" => pattern(PERIOD_PATTERN),
-        "cursor" => pattern(CURSOR_PATTERN),
-        "Idempotency-Key" => pattern("^[!-~]{1,255}$"),
+        "org_unit" | "code" => code("VT-P1"),
+        "parent" => code("VT"),
+        "data_element" => code("DOC_OUT_SW"),
+        "indicator" => code("DOC_SW_RATE"),
+        "period" => Some(
+            pattern(PERIOD_PATTERN)
+                .examples(["2023-01/2023-09"])
+                .build(),
+        ),
+        "cursor" => Some(pattern(CURSOR_PATTERN).build()),
+        "Idempotency-Key" => Some(pattern("^[!-~]{1,255}$").build()),
         "breakdown" => Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
