@@ -342,6 +342,53 @@ mod machines {
             }
         }
 
+        async fn every_list_pages_by_cursor_up_to_ten_thousand_rows(app: TestApp) {
+            app.seed_catalogue().await;
+            for (i, unit) in ["VT-P1", "VT-P8"].iter().enumerate() {
+                api_token(&app, &format!("system-{i}"), unit, &["data:read"]).await;
+                let res = send(&app, &app.token, Method::POST, "/api/v1/users", Some(&json!({
+                    "username": format!("viewer.{i}"), "password": "Một-mật-khẩu-dài", "role": "viewer", "org_unit": unit
+                })), &[]).await;
+                assert_eq!(res.status(), StatusCode::CREATED);
+                let (status, body) = app.post("/api/v1/data-value-sets", &nine_months(unit, json!([
+                    {"data_element": "DOC_OUT_SW", "value": 1}, {"data_element": "DOC_IN_SW", "value": 2}
+                ]))).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+            let lists = [
+                ("/api/v1/org-units", "org_units"),
+                ("/api/v1/data-elements", "data_elements"),
+                ("/api/v1/indicators", "indicators"),
+                ("/api/v1/targets", "targets"),
+                ("/api/v1/validation-rules", "validation_rules"),
+                ("/api/v1/users", "users"),
+                ("/api/v1/api-tokens", "api_tokens"),
+                ("/api/v1/audit", "events"),
+                ("/api/v1/data-values", "data_values"),
+            ];
+            for (path, key) in lists {
+                let (status, body) = app.get(&format!("{path}?limit=10001")).await;
+                assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_limit")), "{path}");
+                let (status, whole) = app.get(&format!("{path}?limit=10000")).await;
+                assert_eq!(status, StatusCode::OK, "{path}");
+                let whole = whole[key].as_array().unwrap().clone();
+                assert!(!whole.is_empty(), "{path} has rows to page through");
+                let mut paged = Vec::new();
+                let mut cursor: Option<String> = None;
+                loop {
+                    let q = cursor.as_ref().map_or(String::new(), |c| format!("&cursor={c}"));
+                    let (status, page) = app.get(&format!("{path}?limit=1{q}")).await;
+                    assert_eq!(status, StatusCode::OK, "{path}: {page}");
+                    paged.extend(page[key].as_array().unwrap().iter().cloned());
+                    match page["next_cursor"].as_str() {
+                        Some(c) => cursor = Some(c.to_owned()),
+                        None => break,
+                    }
+                }
+                assert_eq!(paged, whole, "{path}: pages of one add up to the whole list");
+            }
+        }
+
         async fn metrics_count_requests_by_route_template_and_hold_no_figures(app: TestApp) {
             app.seed_catalogue().await;
             let (status, body) = app.post("/api/v1/data-value-sets", &nine_months("VT-P1", json!([

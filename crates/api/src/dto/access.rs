@@ -85,6 +85,9 @@ pub struct ChangePasswordRequest {
 pub struct UserList {
     /// By username.
     pub users: Vec<UserDto>,
+    /// Cursor of the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A scope of an API token (for the document; requests carry plain strings so an unknown
@@ -169,6 +172,9 @@ pub struct CreatedApiToken {
 pub struct ApiTokenList {
     /// Newest first.
     pub api_tokens: Vec<ApiTokenDto>,
+    /// Cursor of the next (older) page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One audit event.

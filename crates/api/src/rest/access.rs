@@ -19,9 +19,9 @@ use crate::{
             CreateApiTokenRequest, CreateUserRequest, CreatedApiToken, UpdateUserRequest, UserDto,
             UserList,
         },
-        common::parse_rfc3339,
+        common::{decode_cursor, decode_id_cursor, page_size, parse_rfc3339, split_page},
     },
-    json::ApiJson,
+    json::{ApiJson, ApiQuery},
 };
 
 const SCOPES: [&str; 2] = ["data:read", "data:write"];
@@ -173,7 +173,7 @@ pub async fn create_user(
 
 /// Users bound to the caller's subtree.
 #[utoipa::path(get, path = "/api/v1/users", tag = "access", operation_id = "list_users",
-    security(("bearer" = [])),
+    params(crate::dto::catalogue::PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "Users", body = UserList),
         (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
@@ -181,14 +181,25 @@ pub async fn create_user(
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<UserList>, ApiError> {
     authorize(&caller, Operation::ManageUsers)?;
-    let rows = users::list(state.db.conn(), subtree_root(caller.scope)).await?;
+    let limit = page_size(q.limit, 1000, 10_000)?;
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let rows = users::list(
+        state.db.conn(),
+        subtree_root(caller.scope),
+        after.as_deref(),
+        limit + 1,
+    )
+    .await?;
+    let (rows, next_cursor) = split_page(rows, limit, |(u, _)| u.username.clone());
     Ok(Json(UserList {
         users: rows
             .iter()
             .map(|(u, code)| UserDto::new(u, code.clone()))
             .collect(),
+        next_cursor,
     }))
 }
 
@@ -407,7 +418,7 @@ pub async fn create_api_token(
 
 /// API tokens of the caller's subtree (never their secrets).
 #[utoipa::path(get, path = "/api/v1/api-tokens", tag = "access", operation_id = "list_api_tokens",
-    security(("bearer" = [])),
+    params(crate::dto::catalogue::PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "Tokens", body = ApiTokenList),
         (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
@@ -415,11 +426,22 @@ pub async fn create_api_token(
 pub async fn list_api_tokens(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<ApiTokenList>, ApiError> {
     authorize(&caller, Operation::ManageTokens)?;
-    let tokens = api_tokens::list(state.db.conn(), subtree_root(caller.scope)).await?;
+    let limit = page_size(q.limit, 1000, 10_000)?;
+    let before = decode_id_cursor(q.cursor.as_deref())?;
+    let tokens = api_tokens::list(
+        state.db.conn(),
+        subtree_root(caller.scope),
+        before,
+        limit + 1,
+    )
+    .await?;
+    let (tokens, next_cursor) = split_page(tokens, limit, |t| t.id.to_string());
     Ok(Json(ApiTokenList {
         api_tokens: tokens.iter().map(ApiTokenDto::from).collect(),
+        next_cursor,
     }))
 }
 
