@@ -474,9 +474,11 @@ mod rate_limit {
             assert_eq!((status, body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
             // The administrator has its own allowance (two of three used so far).
             assert_eq!(app.get("/api/v1/org-units/VT").await.0, StatusCode::OK);
-            // Requests without a token are not counted against anyone.
-            let res = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
+            // The limit counts authenticated callers: a request without a token is refused for
+            // that, not for the ward's exhausted allowance.
+            let res = app.client.get(format!("{}/api/v1/data-values?org_unit=VT-P1", app.base)).send().await.unwrap();
+            let (status, body) = common::read(res).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
         }
     }
 }

@@ -22,7 +22,7 @@ pub struct DataValueInput {
     /// The value: a JSON number for integer/number elements, a boolean, or a string for text.
     /// `null` deletes the stored value.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Object, example = 1582)]
+    #[schema(schema_with = submitted_value_schema, required = true)]
     pub value: Option<Option<serde_json::Value>>,
     /// Optional comment.
     pub comment: Option<String>,
@@ -30,6 +30,24 @@ pub struct DataValueInput {
     pub org_unit: Option<String>,
     /// Overrides the set's period.
     pub period: Option<String>,
+}
+
+/// A submitted value: a number, a boolean or a string by the element's value type; `null`
+/// deletes.
+fn submitted_value_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![
+            Type::Number,
+            Type::Boolean,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(
+            "A JSON number for integer/number elements, a boolean, or a string for text; `null` deletes the stored value.",
+        ))
+        .examples([serde_json::json!(1582)])
+        .build()
 }
 
 /// `POST /api/v1/data-value-sets` (JSON).
