@@ -80,6 +80,9 @@ struct ServeArgs {
     /// Log as JSON lines.
     #[arg(long, env = "CHITIEU_LOG_JSON")]
     log_json: bool,
+    /// Requests per minute allowed to each user or API token (0: no limit).
+    #[arg(long, env = "CHITIEU_RATE_LIMIT", default_value_t = 6000)]
+    rate_limit: u32,
 }
 
 fn init_logging(json: bool) {
@@ -126,6 +129,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.admin_password = args.admin_password;
     config.access_token_ttl = Duration::from_secs(args.access_token_ttl);
     config.request_timeout = Duration::from_secs(args.request_timeout);
+    config.rate_limit = chitieu_api::auth::RateLimit {
+        per_minute: args.rate_limit,
+    };
     let app = chitieu_api::build(config)
         .await
         .context("starting the server")?;

@@ -163,6 +163,14 @@ both_databases! {
         assert_eq!(d["submitDataValues"]["conflicts"][0]["index"], 2);
         assert!(app.values("org_unit=VT-P1").await.is_empty());
 
+        // A figure without a value is a conflict, never a silent deletion.
+        let mut no_value = figures("VT-P8", 1, 2, 3, 4);
+        no_value["dataValues"][0].as_object_mut().unwrap().remove("value");
+        let d = data(&app, SUBMIT, json!({"input": no_value, "dry": false})).await;
+        assert_eq!(d["submitDataValues"]["status"], "error");
+        assert_eq!(d["submitDataValues"]["conflicts"][0]["index"], 0);
+        assert_eq!(app.values("org_unit=VT-P8").await[0]["value"], 2500);
+
         // Field level: a submission cannot name who made it or anything else beyond figures.
         let mut smuggled = figures("VT-P1", 1, 2, 3, 4);
         smuggled["dataValues"][0]["updatedBy"] = json!("someone-else");
@@ -199,6 +207,32 @@ both_databases! {
         assert_eq!(d["orgUnit"]["attainment"][0]["numerator"].as_f64(), Some(60.0 + 60.0));
         assert_eq!(with_3, with_33, "statements: {with_3} for 3 wards, {with_33} for 33");
         assert!(with_33 <= 20, "{with_33} statements");
+    }
+
+    async fn a_frontend_follows_changes_including_deletions(app: TestApp) {
+        app.seed_catalogue().await;
+        data(&app, SUBMIT, json!({"input": figures("VT-P8", 2500, 4602, 0, 69), "dry": false})).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let since = chrono_now();
+        let mut change = figures("VT-P8", 2600, 4602, 0, 69);
+        change["dataValues"][3]["value"] = Value::Null;
+        let d = data(&app, SUBMIT, json!({"input": change, "dry": false})).await;
+        assert_eq!((d["submitDataValues"]["updated"].as_i64(), d["submitDataValues"]["deleted"].as_i64()), (Some(1), Some(1)));
+        let q = r#"query($since: String!, $after: String) { dataValueChanges(since: $since, orgUnit: "VT", includeDescendants: true, first: 1, after: $after) {
+            edges { node { dataElement value deleted changedBy } } pageInfo { hasNextPage endCursor } } }"#;
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let d = data(&app, q, json!({"since": since, "after": after})).await;
+            let page = &d["dataValueChanges"];
+            seen.extend(page["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()));
+            if page["pageInfo"]["hasNextPage"] != true { break; }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen, [
+            json!({"dataElement": "DOC_OUT_SW", "value": 2600, "deleted": false, "changedBy": "admin"}),
+            json!({"dataElement": "DOC_IN_PAPER", "value": null, "deleted": true, "changedBy": "admin"}),
+        ]);
     }
 
     async fn the_city_dashboard_answer_is_stable(app: TestApp) {
@@ -264,8 +298,19 @@ async fn data_as(app: &TestApp, token: &str, query: &str, variables: Value) -> V
     body["data"].clone()
 }
 
-/// Runs the dashboard query; returns the statements the server ran for it and its data.
+/// Runs the dashboard query three times; returns the most statements the server ran for it,
+/// and its data. (A batch is formed within a short window, so a run may now and then merge
+/// the city's own attainment with its wards' into one batch and use fewer statements; the
+/// most is the count without that luck.)
 async fn measure_dashboard(app: &TestApp) -> (u64, Value) {
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        runs.push(measure_dashboard_once(app).await);
+    }
+    runs.into_iter().max_by_key(|(n, _)| *n).unwrap()
+}
+
+async fn measure_dashboard_once(app: &TestApp) -> (u64, Value) {
     // Let background work (PostgreSQL's statistics refresh after writes) finish first.
     let mut before = app.state.db.statements_executed();
     loop {
@@ -278,4 +323,9 @@ async fn measure_dashboard(app: &TestApp) -> (u64, Value) {
     }
     let d = data(app, DASHBOARD, json!({"period": "2023-01/2023-09"})).await;
     (app.state.db.statements_executed() - before, d)
+}
+
+/// Now, as RFC 3339 with microseconds.
+fn chrono_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }

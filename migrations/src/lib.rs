@@ -12,6 +12,7 @@ mod m20261128_000001_foundation;
 mod m20261128_000002_rollup;
 mod m20261128_000003_api_tokens;
 mod m20261128_000004_audit;
+mod m20261129_000001_data_value_deletion;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_rollup::Migration),
             Box::new(m20261128_000003_api_tokens::Migration),
             Box::new(m20261128_000004_audit::Migration),
+            Box::new(m20261129_000001_data_value_deletion::Migration),
         ]
     }
 }

@@ -20,14 +20,14 @@ pub enum Backend {
 /// PostgreSQL too.
 #[macro_export]
 macro_rules! both_databases {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+    (config = $config:expr; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = common::TestApp::spawn(common::Backend::Sqlite).await.expect("sqlite app");
+                    let $app = common::TestApp::spawn_with(common::Backend::Sqlite, $config).await.expect("sqlite app");
                     $body
                 }
             )*
@@ -38,13 +38,19 @@ macro_rules! both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some($app) = common::TestApp::spawn(common::Backend::Postgres).await else {
+                    let Some($app) = common::TestApp::spawn_with(common::Backend::Postgres, $config).await else {
                         eprintln!("{} not set: PostgreSQL run skipped", common::PG_ENV);
                         return;
                     };
                     $body
                 }
             )*
+        }
+    };
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $crate::both_databases! {
+            config = |_| {};
+            $(async fn $name($app: TestApp) $body)*
         }
     };
 }

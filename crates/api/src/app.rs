@@ -17,7 +17,7 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
 
 use crate::{
@@ -107,6 +107,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
         config: Arc::new(config.clone()),
         analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         login_throttle: Arc::new(crate::auth::LoginThrottle::new(config.login_limits)),
+        rate_limiter: Arc::new(crate::auth::RateLimiter::new(config.rate_limit)),
+        metrics: Arc::default(),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),
         changes: tokio::sync::broadcast::channel(256).0,
     };
@@ -152,18 +154,11 @@ async fn bootstrap_admin(
 
 /// The full router with its middleware.
 fn router(state: AppState) -> Router {
-    let (api, openapi) = rest::router();
-    let openapi = Arc::new(openapi);
+    let (api, _) = rest::router();
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
+    let metrics = Arc::clone(&state.metrics);
     api.route(
-        "/openapi.json",
-        axum::routing::get(move || {
-            let doc = Arc::clone(&openapi);
-            async move { axum::Json(doc.as_ref().clone()) }
-        }),
-    )
-    .route(
         "/graphql",
         axum::routing::get(crate::graphql::get).post(crate::graphql::post),
     )
@@ -185,16 +180,20 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                let id = req
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id = req
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                // One line per answered request, inside the span: the request id is in the log.
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
 }
 
 /// Error answers produced by middleware (body limit, timeout) become problem+json too.

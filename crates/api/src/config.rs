@@ -34,6 +34,8 @@ pub struct Config {
     pub graphql_introspection: bool,
     /// Longest time one GraphQL request may run.
     pub graphql_timeout: Duration,
+    /// Requests per minute per user or API token.
+    pub rate_limit: crate::auth::RateLimit,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +53,7 @@ impl std::fmt::Debug for Config {
             .field("access_token_ttl", &self.access_token_ttl)
             .field("request_timeout", &self.request_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +76,7 @@ impl Config {
             login_limits: crate::auth::ThrottleLimits::default(),
             graphql_introspection: true,
             graphql_timeout: crate::graphql::DEFAULT_TIMEOUT,
+            rate_limit: crate::auth::RateLimit::default(),
         }
     }
 }

@@ -125,6 +125,12 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
+    /// 429: the caller used up its request rate limit.
+    #[error("too many requests for this token; retry in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// 503: a dependency is down.
     #[error("{0}")]
     Unavailable(String),
@@ -172,7 +178,9 @@ impl ApiError {
             Self::Validation { .. } | Self::Unprocessable { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -192,6 +200,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Timeout(_) => "request_timeout",
             Self::Internal(_) => "internal_error",
@@ -253,7 +262,7 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %msg, "internal error");
         }
         let mut res = problem_response(&self.to_problem());
-        if let Self::TooManyRequests { retry_after, .. } = &self
+        if let Self::TooManyRequests { retry_after, .. } | Self::RateLimited { retry_after } = &self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);

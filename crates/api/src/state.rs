@@ -24,6 +24,10 @@ pub struct AppState {
     pub graphql: crate::graphql::ChitieuSchema,
     /// Failed-login throttle.
     pub login_throttle: Arc<crate::auth::LoginThrottle>,
+    /// Per-caller request rate limit.
+    pub rate_limiter: Arc<crate::auth::RateLimiter>,
+    /// Counters served at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Set while a statistics refresh runs, so only one runs at a time.
     pub analysing: Arc<std::sync::atomic::AtomicBool>,
     /// Serialises write transactions on SQLite (one writer at a time; PostgreSQL does not

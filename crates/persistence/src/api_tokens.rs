@@ -142,17 +142,21 @@ pub async fn find_by_id(
 pub async fn list(
     db: &impl ConnectionTrait,
     root: Option<i64>,
+    before: Option<i64>,
+    limit: u64,
 ) -> Result<Vec<StoredToken>, PersistenceError> {
-    let (filter, values) = match root {
-        Some(r) => (
-            " WHERE t.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)",
-            vec![r.into()],
-        ),
-        None => ("", vec![]),
-    };
+    let mut filter = String::from(" WHERE t.id < ?");
+    let mut values: Vec<sea_orm::Value> = vec![before.unwrap_or(i64::MAX).into()];
+    if let Some(r) = root {
+        filter.push_str(
+            " AND t.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)",
+        );
+        values.push(r.into());
+    }
+    values.push((limit as i64).into());
     let rows = sql::query(
         db,
-        &format!("SELECT {COLUMNS} FROM api_token t JOIN org_unit u ON u.id = t.org_unit_id{filter} ORDER BY t.id DESC"),
+        &format!("SELECT {COLUMNS} FROM api_token t JOIN org_unit u ON u.id = t.org_unit_id{filter} ORDER BY t.id DESC LIMIT ?"),
         values,
     )
     .await?;

@@ -11,6 +11,7 @@ pub mod attainment;
 pub mod audit;
 pub mod bench;
 pub mod catalogue;
+pub mod changes;
 mod connect;
 pub mod data_values;
 pub mod entities;

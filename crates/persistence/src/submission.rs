@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, Value};
 use crate::{
     PersistenceError, Scope, audit,
     catalogue::{self, period},
-    now_micros, org_units, rollup,
+    changes, now_micros, org_units, rollup,
     sql::{self, get, placeholders},
     validation::{self, Selection, Violation},
 };
@@ -329,6 +329,7 @@ pub async fn submit(
         })
         .collect();
     if !plan.deletes.is_empty() {
+        changes::record_deletions(db, &plan.deletes, now, &actor.label).await?;
         sql::execute_in(db, "DELETE FROM data_value WHERE id", &plan.deletes, "").await?;
     }
     sql::insert_rows(

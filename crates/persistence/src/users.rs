@@ -107,17 +107,20 @@ pub async fn create(
 pub async fn list(
     db: &impl ConnectionTrait,
     root: Option<i64>,
+    after: Option<&str>,
+    limit: u64,
 ) -> Result<Vec<(StoredUser, Option<String>)>, PersistenceError> {
     let mut sql = String::from(
         "SELECT a.id, a.username, a.password_hash, a.display_name, a.role, a.org_unit_id, a.disabled, u.code \
-         FROM app_user a LEFT JOIN org_unit u ON u.id = a.org_unit_id",
+         FROM app_user a LEFT JOIN org_unit u ON u.id = a.org_unit_id WHERE a.username > ?",
     );
-    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut values: Vec<sea_orm::Value> = vec![after.unwrap_or("").into()];
     if let Some(r) = root {
-        sql.push_str(" WHERE a.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)");
+        sql.push_str(" AND a.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)");
         values.push(r.into());
     }
-    sql.push_str(" ORDER BY a.username");
+    sql.push_str(" ORDER BY a.username LIMIT ?");
+    values.push((limit as i64).into());
     let rows = crate::sql::query(db, &sql, values).await?;
     rows.iter()
         .map(|r| {

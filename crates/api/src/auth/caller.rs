@@ -182,6 +182,7 @@ async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// Authenticates, then takes one request from the caller's rate limit.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = resolve(parts, state).await?;
         if let Some(slot) = parts.extensions.get::<super::refusals::ActorSlot>() {
@@ -197,18 +198,26 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
 
 impl Caller {
     /// The caller a bearer token (an access token or a `ctk_` API token) stands for, or 401.
+    /// Every authenticated request (REST, GraphQL, WebSocket) takes one from the caller's
+    /// rate limit here.
     pub async fn from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-        if token.starts_with(API_TOKEN_PREFIX) {
-            return api_token(state, token).await;
-        }
-        let claims = state.jwt.verify(token)?;
-        let user_id: i64 = claims
-            .sub
-            .parse()
-            .map_err(|_| ApiError::Unauthorized("invalid or expired access token".into()))?;
-        Caller::of_user(state, user_id)
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))
+        let caller = if token.starts_with(API_TOKEN_PREFIX) {
+            api_token(state, token).await?
+        } else {
+            let claims = state.jwt.verify(token)?;
+            let user_id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| ApiError::Unauthorized("invalid or expired access token".into()))?;
+            Caller::of_user(state, user_id)
+                .await?
+                .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?
+        };
+        state
+            .rate_limiter
+            .check(&caller.idempotency_scope())
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+        Ok(caller)
     }
 
     /// The caller acting as this user, or `None` when the user does not exist or is disabled

@@ -5,6 +5,7 @@ mod caller;
 mod jwt;
 pub mod keys;
 mod password;
+mod rate_limit;
 mod refresh;
 pub mod refusals;
 mod throttle;
@@ -12,6 +13,7 @@ mod throttle;
 pub use caller::{API_TOKEN_PREFIX, Caller, Principal, Role};
 pub use jwt::{Claims, JwtKeys};
 pub use password::{PasswordHasher, check_password_policy};
+pub use rate_limit::{RateLimit, RateLimiter};
 pub use refresh::{hash_token, new_api_token, new_refresh_token};
 pub use throttle::{LoginThrottle, ThrottleLimits};
 

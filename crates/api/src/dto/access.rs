@@ -12,17 +12,18 @@ use crate::service::access::UserView;
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// 3–64 of `a-z 0-9 . _ -`.
-    #[schema(example = "p8.reporter")]
+    #[schema(example = "p8.reporter", pattern = "^[a-z0-9._-]{3,64}$")]
     pub username: String,
-    /// At least 10 characters, not a common password.
+    /// 10–256 characters, not a common password.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// Display name.
     pub display_name: Option<String>,
     /// `admin`, `manager`, `reporter` or `viewer`.
-    #[schema(example = "reporter")]
+    #[schema(example = "reporter", pattern = "^(admin|manager|reporter|viewer)$")]
     pub role: String,
     /// The unit whose subtree the role applies to (required except for `admin`).
-    #[schema(example = "VT-P8")]
+    #[schema(example = "VT-P8", pattern = "^[A-Za-z0-9_.-]{1,50}$")]
     pub org_unit: Option<String>,
 }
 
@@ -63,7 +64,9 @@ impl From<&UserView> for UserDto {
 pub struct UpdateUserRequest {
     /// Disable (true) or re-enable (false). Disabling ends the user's sessions at once.
     pub disabled: Option<bool>,
-    /// A new password (reset); ends the user's sessions.
+    /// A new password (reset; 10–256 characters, not a common one); ends the user's
+    /// sessions.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -73,7 +76,8 @@ pub struct UpdateUserRequest {
 pub struct ChangePasswordRequest {
     /// The current password.
     pub current_password: String,
-    /// The new password (at least 10 characters, not a common one).
+    /// The new password (10–256 characters, not a common one).
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
@@ -82,21 +86,39 @@ pub struct ChangePasswordRequest {
 pub struct UserList {
     /// By username.
     pub users: Vec<UserDto>,
+    /// Cursor of the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A scope of an API token (for the document; requests carry plain strings so an unknown
+/// one is answered `invalid_scope`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum ScopeName {
+    /// Read figures and aggregates.
+    #[schema(rename = "data:read")]
+    DataRead,
+    /// Submit figures.
+    #[schema(rename = "data:write")]
+    DataWrite,
 }
 
 /// `POST /api/v1/api-tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiTokenRequest {
-    /// What the token is for, e.g. `p8-ward-system`.
+    /// What the token is for, e.g. `p8-ward-system` (1–120 characters, not only spaces).
+    #[schema(example = "p8-ward-system", max_length = 120, pattern = "\\S")]
     pub name: String,
     /// The unit whose subtree the token acts on.
-    #[schema(example = "VT-P8")]
+    #[schema(example = "VT-P8", pattern = "^[A-Za-z0-9_.-]{1,50}$")]
     pub org_unit: String,
     /// A non-empty subset of `data:read`, `data:write`.
-    #[schema(example = json!(["data:write"]))]
+    #[schema(example = json!(["data:write"]), min_items = 1, value_type = Vec<ScopeName>)]
     pub scopes: Vec<String>,
     /// Optional expiry (RFC 3339, in the future).
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
 }
 
@@ -151,6 +173,9 @@ pub struct CreatedApiToken {
 pub struct ApiTokenList {
     /// Newest first.
     pub api_tokens: Vec<ApiTokenDto>,
+    /// Cursor of the next (older) page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One audit event.

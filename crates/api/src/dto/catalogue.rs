@@ -172,6 +172,7 @@ pub struct ValidationRuleList {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size (default 1000, at most 10000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u64>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,
@@ -184,6 +185,7 @@ pub struct IndicatorQuery {
     /// Only indicators of this group.
     pub group: Option<String>,
     /// Page size (default 1000, at most 10000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u64>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,
@@ -198,6 +200,7 @@ pub struct TargetQuery {
     /// Only targets set by this org unit.
     pub org_unit: Option<String>,
     /// Page size (default 1000, at most 10000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u64>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,

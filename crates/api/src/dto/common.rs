@@ -78,6 +78,9 @@ pub fn encode_cursor(position: &str) -> String {
 /// Decodes a cursor made by [`encode_cursor`].
 pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
     let bad = || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
+    if cursor.is_empty() {
+        return Err(bad());
+    }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor.as_bytes())
         .map_err(|_| bad())?;

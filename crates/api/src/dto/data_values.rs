@@ -2,6 +2,7 @@
 
 use chitieu_domain::ValueInput;
 use chitieu_persistence::{
+    changes::Change,
     data_values::StoredDataValue,
     submission::{Conflict, RawRow, RawValue, SubmissionOutcome},
     validation::Violation,
@@ -21,7 +22,7 @@ pub struct DataValueInput {
     /// The value: a JSON number for integer/number elements, a boolean, or a string for text.
     /// `null` deletes the stored value.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Object, example = 1582)]
+    #[schema(schema_with = submitted_value_schema, required = true)]
     pub value: Option<Option<serde_json::Value>>,
     /// Optional comment.
     pub comment: Option<String>,
@@ -29,6 +30,24 @@ pub struct DataValueInput {
     pub org_unit: Option<String>,
     /// Overrides the set's period.
     pub period: Option<String>,
+}
+
+/// A submitted value: a number, a boolean or a string by the element's value type; `null`
+/// deletes.
+fn submitted_value_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![
+            Type::Number,
+            Type::Boolean,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(
+            "A JSON number for integer/number elements, a boolean, or a string for text; `null` deletes the stored value.",
+        ))
+        .examples([serde_json::json!(1582)])
+        .build()
 }
 
 /// `POST /api/v1/data-value-sets` (JSON).
@@ -187,8 +206,10 @@ pub struct DryRunQuery {
     pub dry_run: bool,
 }
 
-/// A stored figure.
+/// A stored figure, or in an incremental pull (`updated_since`) also a deletion marker.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"data_element": "DOC_OUT_SW", "org_unit": "VT-P1", "period": "2023-01/2023-09",
+    "value": 1582, "comment": null, "updated_at": "2023-10-05T08:30:00.123456Z", "updated_by": "token:p1-system"}))]
 pub struct DataValueDto {
     /// Data element code.
     pub data_element: String,
@@ -196,15 +217,36 @@ pub struct DataValueDto {
     pub org_unit: String,
     /// Period (canonical form).
     pub period: String,
-    /// Number, boolean or string by the element's value type.
-    #[schema(value_type = Object)]
+    /// Number, boolean or string by the element's value type; `null` on a deletion marker.
+    #[schema(schema_with = stored_value_schema)]
     pub value: serde_json::Value,
     /// Comment.
     pub comment: Option<String>,
-    /// Last change (RFC 3339, UTC).
+    /// Last change (RFC 3339, UTC); for a deletion marker, when it was deleted.
     pub updated_at: String,
-    /// Who made the last change.
+    /// Who made the last change (or the deletion).
     pub updated_by: String,
+    /// Present, and `true`, only on a deletion marker of an incremental pull: the figure was
+    /// deleted and `value` is `null`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(default = false)]
+    pub deleted: bool,
+}
+
+/// A stored value in a response: a number, a boolean or a string; `null` on a deletion.
+fn stored_value_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![
+            Type::Number,
+            Type::Boolean,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(
+            "Number, boolean or string by the element's value type; `null` on a deletion marker.",
+        ))
+        .build()
 }
 
 impl From<&StoredDataValue> for DataValueDto {
@@ -217,6 +259,22 @@ impl From<&StoredDataValue> for DataValueDto {
             comment: v.comment.clone(),
             updated_at: rfc3339(v.updated_at),
             updated_by: v.updated_by.clone(),
+            deleted: false,
+        }
+    }
+}
+
+impl From<&Change> for DataValueDto {
+    fn from(c: &Change) -> Self {
+        Self {
+            data_element: c.data_element.clone(),
+            org_unit: c.org_unit.clone(),
+            period: c.period.to_string(),
+            value: c.value.as_ref().map_or(serde_json::Value::Null, value_json),
+            comment: c.comment.clone(),
+            updated_at: rfc3339(c.key.at),
+            updated_by: c.changed_by.clone(),
+            deleted: c.value.is_none(),
         }
     }
 }
@@ -224,7 +282,8 @@ impl From<&StoredDataValue> for DataValueDto {
 /// A page of stored figures.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DataValueList {
-    /// Figures in storage order.
+    /// Figures in storage order; with `updated_since`, changes (deletions included) in the
+    /// order they were made.
     pub data_values: Vec<DataValueDto>,
     /// Cursor of the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -244,9 +303,13 @@ pub struct DataValueQuery {
     pub period: Option<String>,
     /// Only this data element.
     pub data_element: Option<String>,
-    /// Only figures changed at or after this RFC 3339 time.
+    /// Incremental pull: only what changed at or after this RFC 3339 time, deletions
+    /// included (marked `deleted: true`), in the order of the changes. Pass the
+    /// `Chitieu-Next-Updated-Since` header of the last page of the previous pull.
+    #[param(example = "2023-10-01T00:00:00Z")]
     pub updated_since: Option<String>,
     /// Page size (default 1000, at most 10000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u64>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,

@@ -53,6 +53,7 @@ pub struct OrgUnitQuery {
     /// Only names containing this text, ignoring case and Vietnamese diacritics.
     pub q: Option<String>,
     /// Page size (default 1000, at most 10000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u64>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,

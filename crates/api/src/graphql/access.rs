@@ -6,7 +6,7 @@ use chitieu_persistence::{api_tokens::StoredToken, audit::StoredEvent};
 use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
-    paging::{Page, after_id, connection, page_size, slice},
+    paging::{Page, after, after_id, connection, page_size},
 };
 use crate::{
     auth::Principal,
@@ -190,14 +190,18 @@ impl AccessQuery {
         after: Option<String>,
     ) -> GqlResult<Page<User>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let users = access::list_users(state, caller).await.map_err(gql)?;
-        slice(
-            &users,
-            first,
-            after.as_deref(),
-            |u| u.user.id.to_string(),
+        let limit = page_size(first)?;
+        let position = self::after(after.as_deref())?;
+        let users = access::list_users(state, caller, position.as_deref(), limit + 1)
+            .await
+            .map_err(gql)?;
+        Ok(connection(
+            users,
+            limit,
+            position.is_some(),
+            |u| u.user.username.clone(),
             |x| User::from(x),
-        )
+        ))
     }
 
     /// API tokens of the caller's subtree, newest first (managers and admins).
@@ -209,14 +213,18 @@ impl AccessQuery {
         after: Option<String>,
     ) -> GqlResult<Page<ApiToken>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let tokens = access::list_api_tokens(state, caller).await.map_err(gql)?;
-        slice(
-            &tokens,
-            first,
-            after.as_deref(),
+        let limit = page_size(first)?;
+        let before = after_id(after.as_deref())?;
+        let tokens = access::list_api_tokens(state, caller, before, limit + 1)
+            .await
+            .map_err(gql)?;
+        Ok(connection(
+            tokens,
+            limit,
+            before.is_some(),
             |t| t.id.to_string(),
             |x| ApiToken::from(x),
-        )
+        ))
     }
 
     /// The audit trail of the caller's subtree (everything for an admin), newest first.

@@ -1,8 +1,9 @@
 //! Figures: reading stored data values and submitting data value sets.
 
-use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chitieu_domain::{DataElementCode, Period, ValueInput};
 use chitieu_persistence::{
+    changes,
     data_values::{self, DataValueFilter, StoredDataValue},
     submission::{RawRow, RawValue, SubmissionOutcome},
 };
@@ -60,8 +61,9 @@ impl From<&StoredDataValue> for DataValue {
 pub struct DataValueInput {
     /// Data element code.
     pub data_element: String,
-    /// A number, boolean or string; `null` deletes the stored value.
-    pub value: Json<serde_json::Value>,
+    /// A number, boolean or string; `null` deletes the stored value. Required: a figure
+    /// without a value is a conflict, never a silent deletion.
+    pub value: MaybeUndefined<Json<serde_json::Value>>,
     /// Comment.
     pub comment: Option<String>,
     /// Overrides the set's org unit.
@@ -89,7 +91,13 @@ impl DataValueSetInput {
                 org_unit: v.org_unit.clone().or_else(|| self.org_unit.clone()),
                 period: v.period.clone().or_else(|| self.period.clone()),
                 data_element: v.data_element.clone(),
-                value: raw_value(&v.value.0),
+                value: match &v.value {
+                    MaybeUndefined::Undefined => {
+                        RawValue::Unsupported("no value field (send null to delete)")
+                    }
+                    MaybeUndefined::Null => RawValue::Delete,
+                    MaybeUndefined::Value(v) => raw_value(&v.0),
+                },
                 comment: v.comment.clone(),
             })
             .collect()
@@ -180,10 +188,11 @@ impl SubmissionResult {
 #[derive(Default)]
 pub struct DataQuery;
 
+// One argument per filter, as in REST's query string.
+#[allow(clippy::too_many_arguments)]
 #[Object]
 impl DataQuery {
-    /// Stored figures of the caller's subtree, oldest first.
-    #[allow(clippy::too_many_arguments)]
+    /// Stored figures of the caller's subtree, in storage order.
     #[graphql(complexity = "super::paging::cost(first, child_complexity)")]
     async fn data_values(
         &self,
@@ -193,8 +202,6 @@ impl DataQuery {
         include_descendants: bool,
         period: Option<String>,
         data_element: Option<String>,
-        #[graphql(desc = "Only figures changed at or after this time (RFC 3339)")]
-        updated_since: Option<String>,
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Page<DataValue>> {
@@ -202,40 +209,8 @@ impl DataQuery {
         authorize(caller, Operation::Read).map_err(gql)?;
         let limit = page_size(first)?;
         let position = after_id(after.as_deref())?;
-        let mut filter = DataValueFilter {
-            include_descendants,
-            ..Default::default()
-        };
-        if let Some(code) = &org_unit {
-            filter.org_unit = Some(
-                visible_unit(state, caller.scope, code)
-                    .await
-                    .map_err(gql)?
-                    .id,
-            );
-        }
-        if let Some(p) = &period {
-            filter.period = Some(Period::parse(p).map_err(|e| gql(e.into()))?);
-        }
-        if let Some(code) = &data_element {
-            let parsed = DataElementCode::parse(code).map_err(|e| gql(e.into()))?;
-            let found = chitieu_persistence::catalogue::data_elements_by_codes(
-                state.db.conn(),
-                &[parsed.as_str()],
-            )
-            .await
-            .map_err(|e| gql(e.into()))?;
-            let element = found.get(parsed.as_str()).ok_or_else(|| {
-                gql(ApiError::not_found(
-                    "unknown_data_element",
-                    format!("data element '{code}' does not exist"),
-                ))
-            })?;
-            filter.data_element = Some(element.id);
-        }
-        if let Some(t) = &updated_since {
-            filter.updated_since = Some(parse_rfc3339("updatedSince", t).map_err(gql)?);
-        }
+        let filter =
+            figure_filter(ctx, org_unit, include_descendants, period, data_element).await?;
         let values = data_values::list(state.db.conn(), caller.scope, &filter, position, limit + 1)
             .await
             .map_err(|e| gql(e.into()))?;
@@ -246,6 +221,150 @@ impl DataQuery {
             |v| v.id.to_string(),
             |x| DataValue::from(x),
         ))
+    }
+
+    /// What changed in the caller's subtree at or after `since` (RFC 3339), in the order it
+    /// changed: new and corrected figures, and deleted ones (`deleted: true`).
+    #[graphql(complexity = "super::paging::cost(first, child_complexity)")]
+    async fn data_value_changes(
+        &self,
+        ctx: &Context<'_>,
+        since: String,
+        org_unit: Option<String>,
+        #[graphql(desc = "With `orgUnit`: every unit below it too", default)]
+        include_descendants: bool,
+        period: Option<String>,
+        data_element: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Page<DataValueChange>> {
+        let (state, caller) = state_and_caller(ctx)?;
+        authorize(caller, Operation::Read).map_err(gql)?;
+        let limit = page_size(first)?;
+        let since = parse_rfc3339("since", &since).map_err(gql)?;
+        let position = super::paging::after(after.as_deref())?
+            .map(|p| feed_key(&p))
+            .transpose()?;
+        let filter =
+            figure_filter(ctx, org_unit, include_descendants, period, data_element).await?;
+        let rows = changes::list(
+            state.db.conn(),
+            caller.scope,
+            &filter,
+            since,
+            position,
+            limit + 1,
+        )
+        .await
+        .map_err(|e| gql(e.into()))?;
+        Ok(connection(
+            rows,
+            limit,
+            position.is_some(),
+            |c| format!("{}.{}.{}", c.key.at, c.key.kind, c.key.id),
+            |x| DataValueChange::from(x),
+        ))
+    }
+}
+
+fn feed_key(position: &str) -> GqlResult<changes::FeedKey> {
+    let bad = || {
+        gql(ApiError::bad_request(
+            "invalid_cursor",
+            "the cursor is not one this API issued",
+        ))
+    };
+    let parts: Vec<i64> = position
+        .split('.')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    match parts.as_slice() {
+        &[at, kind @ (0 | 1), id] => Ok(changes::FeedKey {
+            at,
+            kind: kind as i16,
+            id,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// The filter shared by `dataValues` and `dataValueChanges`.
+async fn figure_filter(
+    ctx: &Context<'_>,
+    org_unit: Option<String>,
+    include_descendants: bool,
+    period: Option<String>,
+    data_element: Option<String>,
+) -> GqlResult<DataValueFilter> {
+    let (state, caller) = state_and_caller(ctx)?;
+    let mut filter = DataValueFilter {
+        include_descendants,
+        ..Default::default()
+    };
+    if let Some(code) = &org_unit {
+        filter.org_unit = Some(
+            visible_unit(state, caller.scope, code)
+                .await
+                .map_err(gql)?
+                .id,
+        );
+    }
+    if let Some(p) = &period {
+        filter.period = Some(Period::parse(p).map_err(|e| gql(e.into()))?);
+    }
+    if let Some(code) = &data_element {
+        let parsed = DataElementCode::parse(code).map_err(|e| gql(e.into()))?;
+        let found = chitieu_persistence::catalogue::data_elements_by_codes(
+            state.db.conn(),
+            &[parsed.as_str()],
+        )
+        .await
+        .map_err(|e| gql(e.into()))?;
+        let element = found.get(parsed.as_str()).ok_or_else(|| {
+            gql(ApiError::not_found(
+                "unknown_data_element",
+                format!("data element '{code}' does not exist"),
+            ))
+        })?;
+        filter.data_element = Some(element.id);
+    }
+    Ok(filter)
+}
+
+/// A change of a figure: stored (new or corrected) or deleted.
+#[derive(SimpleObject, Clone)]
+pub struct DataValueChange {
+    /// Data element code.
+    pub data_element: String,
+    /// Org unit code.
+    pub org_unit: String,
+    /// Period.
+    pub period: String,
+    /// The value now; `null` when deleted.
+    pub value: Json<serde_json::Value>,
+    /// True when the figure was deleted.
+    pub deleted: bool,
+    /// Comment.
+    pub comment: Option<String>,
+    /// When (RFC 3339).
+    pub changed_at: String,
+    /// Who: a username or `token:<name>`.
+    pub changed_by: String,
+}
+
+impl From<&changes::Change> for DataValueChange {
+    fn from(c: &changes::Change) -> Self {
+        Self {
+            data_element: c.data_element.clone(),
+            org_unit: c.org_unit.clone(),
+            period: c.period.to_string(),
+            value: Json(c.value.as_ref().map_or(serde_json::Value::Null, value_json)),
+            deleted: c.value.is_none(),
+            comment: c.comment.clone(),
+            changed_at: rfc3339(c.key.at),
+            changed_by: c.changed_by.clone(),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_graphql::{
     Data, ErrorExtensions,
-    dataloader::DataLoader,
+    dataloader::{DataLoader, Loader},
     http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource},
 };
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -24,22 +24,30 @@ use super::{
 };
 use crate::{ApiError, AppState, auth::Caller};
 
+/// How long a DataLoader waits for sibling fields to join a batch.
+const BATCH_WINDOW: Duration = Duration::from_millis(3);
+
+fn loader<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
+    l: L,
+) -> DataLoader<L> {
+    DataLoader::new(l, tokio::spawn).delay(BATCH_WINDOW)
+}
+
 /// Largest GraphQL request body.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-fn with_request_data(
-    request: async_graphql::Request,
-    state: &AppState,
-    caller: Caller,
-) -> async_graphql::Request {
+/// What every resolver of one request (or one WebSocket connection) can reach: the state,
+/// the caller and fresh DataLoaders (never shared between callers, so nothing cached leaks).
+fn request_data(state: &AppState, caller: Caller) -> Data {
     let db = state.db.clone();
-    request
-        .data(state.clone())
-        .data(caller)
-        .data(DataLoader::new(ChildrenLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(UnitLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(AncestorsLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(AttainmentLoader(db), tokio::spawn))
+    let mut data = Data::default();
+    data.insert(state.clone());
+    data.insert(caller);
+    data.insert(loader(ChildrenLoader(db.clone())));
+    data.insert(loader(UnitLoader(db.clone())));
+    data.insert(loader(AncestorsLoader(db.clone())));
+    data.insert(loader(AttainmentLoader(db)));
+    data
 }
 
 fn json(status: StatusCode, body: &impl serde::Serialize) -> Response {
@@ -62,7 +70,8 @@ async fn run(state: &AppState, caller: Caller, request: async_graphql::Request) 
         .into_response();
     }
     let timeout = state.config.graphql_timeout;
-    let request = with_request_data(request, state, caller.clone());
+    let mut request = request;
+    request.data = request_data(state, caller.clone());
     let Ok(response) = tokio::time::timeout(timeout, state.graphql.execute(request)).await else {
         // The unfinished resolvers were dropped mid-way: an open transaction rolls back.
         let error = ApiError::Timeout(format!(
@@ -266,15 +275,7 @@ pub async fn websocket(
                     let caller = Caller::from_token(&state, token)
                         .await
                         .map_err(|e| e.extend())?;
-                    let mut data = Data::default();
-                    data.insert(state.clone());
-                    data.insert(caller);
-                    let db = state.db.clone();
-                    data.insert(DataLoader::new(ChildrenLoader(db.clone()), tokio::spawn));
-                    data.insert(DataLoader::new(UnitLoader(db.clone()), tokio::spawn));
-                    data.insert(DataLoader::new(AncestorsLoader(db.clone()), tokio::spawn));
-                    data.insert(DataLoader::new(AttainmentLoader(db), tokio::spawn));
-                    Ok(data)
+                    Ok(request_data(&state, caller))
                 })
                 .serve()
         })

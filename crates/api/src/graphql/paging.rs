@@ -30,6 +30,10 @@ pub const DEFAULT_PAGE: i32 = 100;
         params(super::catalogue::ValidationRule)
     ),
     concrete(name = "DataValueConnection", params(super::data::DataValue)),
+    concrete(
+        name = "DataValueChangeConnection",
+        params(super::data::DataValueChange)
+    ),
     concrete(name = "UserConnection", params(super::access::User)),
     concrete(name = "ApiTokenConnection", params(super::access::ApiToken)),
     concrete(name = "AuditEventConnection", params(super::access::AuditEvent)),

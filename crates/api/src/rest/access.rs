@@ -16,9 +16,9 @@ use crate::{
             CreateApiTokenRequest, CreateUserRequest, CreatedApiToken, UpdateUserRequest, UserDto,
             UserList,
         },
-        common::parse_rfc3339,
+        common::{decode_cursor, decode_id_cursor, page_size, parse_rfc3339, split_page},
     },
-    json::ApiJson,
+    json::{ApiJson, ApiQuery},
     service::{access, invalid},
 };
 
@@ -28,6 +28,7 @@ use crate::{
     responses(
         (status = 201, description = "Created", body = UserDto),
         (status = 403, description = "Not allowed (role, subtree, or granting admin)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`org_unit` names no unit (`unknown_org_unit`)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid username, password, role or unit", body = crate::Problem, content_type = "application/problem+json"),
     ))]
@@ -53,7 +54,7 @@ pub async fn create_user(
 
 /// Users bound to the caller's subtree.
 #[utoipa::path(get, path = "/api/v1/users", tag = "access", operation_id = "list_users",
-    security(("bearer" = [])),
+    params(crate::dto::catalogue::PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "Users", body = UserList),
         (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
@@ -61,10 +62,15 @@ pub async fn create_user(
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<UserList>, ApiError> {
-    let users = access::list_users(&state, &caller).await?;
+    let limit = page_size(q.limit, 1000, 10_000)?;
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let users = access::list_users(&state, &caller, after.as_deref(), limit + 1).await?;
+    let (users, next_cursor) = split_page(users, limit, |u| u.user.username.clone());
     Ok(Json(UserList {
         users: users.iter().map(UserDto::from).collect(),
+        next_cursor,
     }))
 }
 
@@ -115,6 +121,7 @@ pub async fn change_own_password(
     responses(
         (status = 201, description = "Created; `token` is shown only here", body = CreatedApiToken),
         (status = 403, description = "Not allowed (role or subtree)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`org_unit` names no unit (`unknown_org_unit`)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid name, scopes or expiry", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_api_token(
@@ -152,7 +159,7 @@ pub async fn create_api_token(
 
 /// API tokens of the caller's subtree (never their secrets).
 #[utoipa::path(get, path = "/api/v1/api-tokens", tag = "access", operation_id = "list_api_tokens",
-    security(("bearer" = [])),
+    params(crate::dto::catalogue::PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "Tokens", body = ApiTokenList),
         (status = 403, description = "Not allowed", body = crate::Problem, content_type = "application/problem+json"),
@@ -160,10 +167,15 @@ pub async fn create_api_token(
 pub async fn list_api_tokens(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<ApiTokenList>, ApiError> {
-    let tokens = access::list_api_tokens(&state, &caller).await?;
+    let limit = page_size(q.limit, 1000, 10_000)?;
+    let before = decode_id_cursor(q.cursor.as_deref())?;
+    let tokens = access::list_api_tokens(&state, &caller, before, limit + 1).await?;
+    let (tokens, next_cursor) = split_page(tokens, limit, |t| t.id.to_string());
     Ok(Json(ApiTokenList {
         api_tokens: tokens.iter().map(ApiTokenDto::from).collect(),
+        next_cursor,
     }))
 }
 

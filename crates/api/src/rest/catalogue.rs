@@ -74,7 +74,8 @@ pub async fn list_indicators(
 #[utoipa::path(get, path = "/api/v1/targets", tag = "catalogue", operation_id = "list_targets",
     params(TargetQuery), security(("bearer" = [])),
     responses((status = 200, description = "Targets", body = TargetList),
-              (status = 401, description = "No valid token", body = crate::Problem, content_type = "application/problem+json")))]
+              (status = 401, description = "No valid token", body = crate::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "`indicator` or `org_unit` names nothing you can see", body = crate::Problem, content_type = "application/problem+json")))]
 pub async fn list_targets(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,32 +1,20 @@
-//! `POST /api/v1/data-value-sets` (JSON or CSV, dry run, all or nothing, idempotent) and
-//! `GET /api/v1/data-values`.
+//! `POST /api/v1/data-value-sets` (JSON or CSV, dry run, all or nothing, idempotent).
 
 use axum::{
-    Json,
     body::Bytes,
     extract::{State, rejection::BytesRejection},
     http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
-use chitieu_domain::{DataElementCode, Period};
-use chitieu_persistence::{
-    data_values,
-    submission::{RawRow, RawValue},
-};
+use chitieu_persistence::submission::{RawRow, RawValue};
 use sha2::{Digest, Sha256};
 
 use crate::{
     ApiError, AppState,
     auth::Caller,
     authz::{Operation, authorize},
-    dto::{
-        common::{decode_id_cursor, page_size, parse_rfc3339, split_page},
-        data_values::{
-            DataValueDto, DataValueList, DataValueQuery, DataValueSetRequest, DryRunQuery,
-            ImportSummary,
-        },
-    },
-    json::ApiQuery,
+    dto::data_values::{DataValueSetRequest, DryRunQuery, ImportSummary},
+    json::{ApiQuery, from_object_slice},
     service::submit,
 };
 
@@ -80,16 +68,7 @@ pub async fn submit_data_value_set(
         .unwrap_or("")
         .to_ascii_lowercase();
     let rows = if content_type.starts_with("application/json") {
-        let set: DataValueSetRequest = serde_json::from_slice(&body).map_err(|e| {
-            if e.is_data() {
-                ApiError::Unprocessable {
-                    code: "invalid_body",
-                    detail: e.to_string(),
-                }
-            } else {
-                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-            }
-        })?;
+        let set: DataValueSetRequest = from_object_slice(&body)?;
         set.into_rows()
     } else if content_type.starts_with("text/csv") {
         parse_csv(&body)?
@@ -185,62 +164,4 @@ fn parse_csv(body: &[u8]) -> Result<Vec<RawRow>, ApiError> {
         });
     }
     Ok(rows)
-}
-
-/// Read stored figures.
-#[utoipa::path(get, path = "/api/v1/data-values", tag = "data-values", operation_id = "list_data_values",
-    params(DataValueQuery), security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Stored figures", body = DataValueList),
-        (status = 400, description = "Invalid filter", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown org unit or data element", body = crate::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn list_data_values(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<DataValueQuery>,
-) -> Result<Json<DataValueList>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let mut filter = data_values::DataValueFilter {
-        include_descendants: q.children,
-        ..Default::default()
-    };
-    if let Some(code) = &q.org_unit {
-        filter.org_unit = Some(
-            super::org_units::visible_unit(&state, caller.scope, code)
-                .await?
-                .id,
-        );
-    }
-    if let Some(p) = &q.period {
-        filter.period = Some(Period::parse(p)?);
-    }
-    if let Some(code) = &q.data_element {
-        let parsed = DataElementCode::parse(code)?;
-        let found = chitieu_persistence::catalogue::data_elements_by_codes(
-            state.db.conn(),
-            &[parsed.as_str()],
-        )
-        .await?;
-        let element = found.get(parsed.as_str()).ok_or_else(|| {
-            ApiError::not_found(
-                "unknown_data_element",
-                format!("data element '{code}' does not exist"),
-            )
-        })?;
-        filter.data_element = Some(element.id);
-    }
-    if let Some(t) = &q.updated_since {
-        filter.updated_since = Some(parse_rfc3339("updated_since", t)?);
-    }
-    let after = decode_id_cursor(q.cursor.as_deref())?;
-    let values =
-        data_values::list(state.db.conn(), caller.scope, &filter, after, limit + 1).await?;
-    let (values, next_cursor) = split_page(values, limit, |v| v.id.to_string());
-    Ok(Json(DataValueList {
-        data_values: values.iter().map(DataValueDto::from).collect(),
-        next_cursor,
-    }))
 }

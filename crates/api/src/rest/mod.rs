@@ -4,14 +4,20 @@
 mod access;
 mod auth;
 mod catalogue;
+mod data_value_pulls;
 mod data_values;
+mod docs;
 mod fallback;
 mod health;
 mod metadata;
+mod metrics;
 mod org_units;
 mod reports;
+mod spec;
 
-use axum::Router;
+use std::sync::Arc;
+
+use axum::{Extension, Router};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -52,16 +58,28 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The pulled reads: strong ETags and `If-None-Match` → 304, declared in the document too.
+fn conditional_router() -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::new()
+        .routes(routes!(data_value_pulls::list_data_values))
+        .routes(routes!(reports::get_attainment))
+        .routes(routes!(reports::get_aggregates));
+    spec::mark_conditional(router.get_openapi_mut());
+    router.route_layer(axum::middleware::from_fn(crate::etag::conditional))
+}
+
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(metrics::get_metrics))
+        .routes(routes!(docs::get_openapi))
+        .routes(routes!(docs::get_docs))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(metadata::import_metadata))
         .routes(routes!(data_values::submit_data_value_set))
-        .routes(routes!(data_values::list_data_values))
         .routes(routes!(org_units::list_org_units))
         .routes(routes!(org_units::get_org_unit))
         .routes(routes!(catalogue::list_data_elements))
@@ -74,17 +92,20 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(access::create_api_token, access::list_api_tokens))
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(access::list_audit_events))
-        .routes(routes!(reports::get_attainment))
-        .routes(routes!(reports::get_aggregates))
         .routes(routes!(reports::get_validation))
+        .merge(conditional_router())
 }
 
-/// The REST router (state not yet supplied) and its OpenAPI document.
+/// The REST router (state not yet supplied) and its OpenAPI document, which it also serves
+/// at `/openapi.json` and `/docs`.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    api_router().split_for_parts()
+    let (router, mut doc) = api_router().split_for_parts();
+    spec::complete(&mut doc);
+    let docs = Arc::new(docs::ApiDocs::new(&doc));
+    (router.layer(Extension(docs)), doc)
 }
 
 /// The OpenAPI document the server serves.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    router().1
 }

@@ -25,6 +25,7 @@ use crate::{
     responses(
         (status = 200, description = "Org units by level then code", body = OrgUnitList),
         (status = 401, description = "No valid token", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`parent` names no unit you can see (`unknown_org_unit`)", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_org_units(
     State(state): State<AppState>,

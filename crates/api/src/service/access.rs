@@ -191,10 +191,16 @@ pub async fn create_user(
     })
 }
 
-/// Users bound to the caller's subtree (every user for an admin), by username.
-pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserView>, ApiError> {
+/// Users bound to the caller's subtree (every user for an admin), by username: at most
+/// `limit` after the username `after`.
+pub async fn list_users(
+    state: &AppState,
+    caller: &Caller,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<UserView>, ApiError> {
     authorize(caller, Operation::ManageUsers)?;
-    let rows = users::list(state.db.conn(), subtree_root(caller.scope)).await?;
+    let rows = users::list(state.db.conn(), subtree_root(caller.scope), after, limit).await?;
     Ok(rows
         .into_iter()
         .map(|(user, org_unit)| UserView { user, org_unit })
@@ -401,13 +407,16 @@ pub async fn create_api_token(
     Ok((token, stored))
 }
 
-/// API tokens of the caller's subtree, newest first (never their secrets).
+/// API tokens of the caller's subtree, newest first (never their secrets): at most `limit`
+/// with ids below `before`.
 pub async fn list_api_tokens(
     state: &AppState,
     caller: &Caller,
+    before: Option<i64>,
+    limit: u64,
 ) -> Result<Vec<api_tokens::StoredToken>, ApiError> {
     authorize(caller, Operation::ManageTokens)?;
-    Ok(api_tokens::list(state.db.conn(), subtree_root(caller.scope)).await?)
+    Ok(api_tokens::list(state.db.conn(), subtree_root(caller.scope), before, limit).await?)
 }
 
 /// Revokes a token of the caller's subtree; it stops working at once.

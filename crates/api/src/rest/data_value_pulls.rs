@@ -1,0 +1,237 @@
+//! `GET /api/v1/data-values`: full pulls in storage order, and incremental pulls
+//! (`updated_since`) in change order with deletions, both paged by keyset cursors.
+//!
+//! The last page of a pull carries `Chitieu-Next-Updated-Since`, the `updated_since` of the
+//! next pull. It lies one request timeout (plus a second) before the moment the pull began:
+//! a figure written by a transaction still open then gets an `updated_at` no earlier than
+//! its request began, and no request outlives the timeout, so nothing committed late is
+//! missed. What falls inside that overlap is sent twice, which is harmless to apply.
+
+use std::time::Duration;
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderName, HeaderValue},
+    response::{IntoResponse, Response},
+};
+use chitieu_domain::{DataElementCode, Period};
+use chitieu_persistence::{changes, data_values, now_micros};
+
+use crate::{
+    ApiError, AppState,
+    auth::Caller,
+    authz::{Operation, authorize},
+    dto::{
+        common::{decode_cursor, page_size, parse_rfc3339, rfc3339, split_page},
+        data_values::{DataValueDto, DataValueList, DataValueQuery},
+    },
+    json::ApiQuery,
+};
+
+/// Response header of a pull's last page: the `updated_since` of the next pull.
+const NEXT_UPDATED_SINCE: HeaderName = HeaderName::from_static("chitieu-next-updated-since");
+
+/// Where a page ends, and when the pull's first page was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PullCursor {
+    position: Position,
+    started: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Position {
+    /// A full pull: the last row id shown.
+    Id(i64),
+    /// An incremental pull: the last change shown.
+    Feed(changes::FeedKey),
+}
+
+impl PullCursor {
+    /// The position as text; `split_page` makes the opaque cursor of it.
+    fn text(self) -> String {
+        match self.position {
+            Position::Id(id) => format!("i.{id}.{}", self.started),
+            Position::Feed(k) => format!("f.{}.{}.{}.{}", k.at, k.kind, k.id, self.started),
+        }
+    }
+
+    fn decode(cursor: &str) -> Result<Self, ApiError> {
+        let bad =
+            || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
+        let text = decode_cursor(cursor)?;
+        let parts: Vec<i64> = text
+            .get(2..)
+            .ok_or_else(bad)?
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        match (text.get(..2), parts.as_slice()) {
+            (Some("i."), &[id, started]) => Ok(Self {
+                position: Position::Id(id),
+                started,
+            }),
+            (Some("f."), &[at, kind @ (0 | 1), id, started]) => Ok(Self {
+                position: Position::Feed(changes::FeedKey {
+                    at,
+                    kind: kind as i16,
+                    id,
+                }),
+                started,
+            }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// Read stored figures: a full pull, or an incremental pull with `updated_since`.
+///
+/// Without `updated_since`, the stored figures in storage order. With it, every change made
+/// at or after that time in the order the changes were made, a deleted figure included as
+/// a marker with `deleted: true` and `value: null`. Page with `cursor` until `next_cursor`
+/// is absent; that last page's `Chitieu-Next-Updated-Since` header is the `updated_since` of
+/// the next pull. The body carries a strong `ETag`; send it back in `If-None-Match` to get
+/// 304 when nothing changed.
+#[utoipa::path(get, path = "/api/v1/data-values", tag = "data-values", operation_id = "list_data_values",
+    params(DataValueQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Stored figures, or the changes since `updated_since`", body = DataValueList,
+            headers(("chitieu-next-updated-since" = String, description = "On the last page only: the `updated_since` of the next incremental pull (RFC 3339)"))),
+        (status = 400, description = "Invalid filter, timestamp, cursor or limit", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown org unit or data element", body = crate::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_data_values(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<DataValueQuery>,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::Read)?;
+    let limit = page_size(q.limit, 1000, 10_000)?;
+    let cursor = q.cursor.as_deref().map(PullCursor::decode).transpose()?;
+    let since = q
+        .updated_since
+        .as_deref()
+        .map(|t| parse_rfc3339("updated_since", t))
+        .transpose()?;
+    let mut filter = data_values::DataValueFilter {
+        include_descendants: q.children,
+        ..Default::default()
+    };
+    if let Some(code) = &q.org_unit {
+        filter.org_unit = Some(
+            super::org_units::visible_unit(&state, caller.scope, code)
+                .await?
+                .id,
+        );
+    }
+    if let Some(p) = &q.period {
+        filter.period = Some(Period::parse(p)?);
+    }
+    if let Some(code) = &q.data_element {
+        let parsed = DataElementCode::parse(code)?;
+        let found = chitieu_persistence::catalogue::data_elements_by_codes(
+            state.db.conn(),
+            &[parsed.as_str()],
+        )
+        .await?;
+        let element = found.get(parsed.as_str()).ok_or_else(|| {
+            ApiError::not_found(
+                "unknown_data_element",
+                format!("data element '{code}' does not exist"),
+            )
+        })?;
+        filter.data_element = Some(element.id);
+    }
+    let started = cursor.map_or_else(now_micros, |c| c.started);
+    let mismatched = || {
+        ApiError::bad_request(
+            "invalid_cursor",
+            "the cursor belongs to another kind of pull",
+        )
+    };
+    let conn = state.db.conn();
+    let (data_values, next_cursor) = match since {
+        Some(since) => {
+            let after = match cursor.map(|c| c.position) {
+                None => None,
+                Some(Position::Feed(k)) => Some(k),
+                Some(Position::Id(_)) => return Err(mismatched()),
+            };
+            let rows = changes::list(conn, caller.scope, &filter, since, after, limit + 1).await?;
+            let (rows, next) = split_page(rows, limit, |c| {
+                PullCursor {
+                    position: Position::Feed(c.key),
+                    started,
+                }
+                .text()
+            });
+            (rows.iter().map(DataValueDto::from).collect(), next)
+        }
+        None => {
+            let after = match cursor.map(|c| c.position) {
+                None => None,
+                Some(Position::Id(id)) => Some(id),
+                Some(Position::Feed(_)) => return Err(mismatched()),
+            };
+            let rows = data_values::list(conn, caller.scope, &filter, after, limit + 1).await?;
+            let (rows, next) = split_page(rows, limit, |v| {
+                PullCursor {
+                    position: Position::Id(v.id),
+                    started,
+                }
+                .text()
+            });
+            (rows.iter().map(DataValueDto::from).collect(), next)
+        }
+    };
+    let last_page = next_cursor.is_none();
+    let mut res = Json(DataValueList {
+        data_values,
+        next_cursor,
+    })
+    .into_response();
+    if last_page {
+        let lag = state.config.request_timeout + Duration::from_secs(1);
+        let lag = i64::try_from(lag.as_micros()).unwrap_or(i64::MAX);
+        let next = started.saturating_sub(lag).max(since.unwrap_or(i64::MIN));
+        if let Ok(v) = HeaderValue::from_str(&rfc3339(next)) {
+            res.headers_mut().insert(NEXT_UPDATED_SINCE, v);
+        }
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::common::encode_cursor;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let feed = PullCursor {
+            position: Position::Feed(changes::FeedKey {
+                at: 1_700_000_000_000_000,
+                kind: 1,
+                id: 42,
+            }),
+            started: 1_700_000_100_000_000,
+        };
+        let full = PullCursor {
+            position: Position::Id(7),
+            started: 5,
+        };
+        for c in [feed, full] {
+            assert_eq!(PullCursor::decode(&encode_cursor(&c.text())).ok(), Some(c));
+        }
+        for bad in [
+            "",
+            "eA",
+            &encode_cursor("f.1.2.3.4"),
+            &encode_cursor("i.1"),
+            &encode_cursor("42"),
+        ] {
+            assert!(PullCursor::decode(bad).is_err(), "{bad}");
+        }
+    }
+}
