@@ -6,22 +6,7 @@ mod common;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn as_bearer(
-    app: &common::TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    common::read(req.send().await.unwrap()).await
-}
+use common::as_bearer;
 
 fn set(unit: &str, value: i64) -> Value {
     json!({"org_unit": unit, "period": "2023-01/2023-09", "data_values": [{"data_element": "DOC_OUT_SW", "value": value}]})

@@ -8,22 +8,7 @@ use common::{TestApp, chitieu, chitieu_status};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn with_bearer(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    common::read(req.send().await.unwrap()).await
-}
+use common::as_bearer as with_bearer;
 
 fn kid(jwt: &str) -> String {
     use base64::Engine;

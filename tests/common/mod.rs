@@ -323,6 +323,24 @@ pub fn chitieu_status(
     )
 }
 
+/// Sends a request with another bearer token (a user's or an API token) than the admin's.
+pub async fn as_bearer(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app
+        .client
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    read(req.send().await.unwrap()).await
+}
+
 pub async fn read(res: Response) -> (StatusCode, Value) {
     let status = res.status();
     let ct = res
