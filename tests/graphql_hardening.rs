@@ -149,6 +149,27 @@ both_databases! {
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "{body}");
     }
 
+    async fn a_revoked_token_stops_receiving_live_updates(app: TestApp) {
+        app.seed_catalogue().await;
+        let (_, created) = app.post("/api/v1/api-tokens", &json!({"name": "vt-dashboard", "org_unit": "VT", "scopes": ["data:read"]})).await;
+        let token = created["token"].as_str().unwrap().to_owned();
+        let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
+        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        subscribe_as(&mut ws, &token, r#"subscription { subtreeChanged(orgUnit: "VT") { changedOrgUnits } }"#).await;
+        let set = json!({"org_unit": "VT-P8", "period": "2023", "data_values": [{"data_element": "DOC_OUT_SW", "value": 1}]});
+        assert_eq!(app.post("/api/v1/data-value-sets", &set).await.0, StatusCode::OK);
+        assert_eq!(next_json(&mut ws).await["type"], "next");
+
+        let id = created["id"].as_i64().unwrap();
+        let (status, _) = common::read(app.req(Method::DELETE, &format!("/api/v1/api-tokens/{id}")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let set = json!({"org_unit": "VT-P8", "period": "2023", "data_values": [{"data_element": "DOC_OUT_SW", "value": 2}]});
+        assert_eq!(app.post("/api/v1/data-value-sets", &set).await.0, StatusCode::OK);
+        let ended = next_json(&mut ws).await;
+        assert_eq!(ended["type"], "complete", "{ended}");
+    }
+
     async fn no_token_no_graphql(app: TestApp) {
         let res = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "{ me { name } }"})).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -189,6 +210,28 @@ both_databases! {
         let refused = ws.next().await;
         assert!(!matches!(refused, Some(Ok(Message::Text(ref t))) if t.contains("connection_ack")), "{refused:?}");
     }
+}
+
+async fn subscribe_as<S>(ws: &mut S, token: &str, query: &str)
+where
+    S: futures::Sink<Message>
+        + futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+    <S as futures::Sink<Message>>::Error: std::fmt::Debug,
+{
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}}),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next_json(ws).await["type"], "connection_ack");
+    ws.send(send(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    ))
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 }
 
 async fn next_json<S>(ws: &mut S) -> Value

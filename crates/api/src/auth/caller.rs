@@ -220,6 +220,17 @@ impl Caller {
         Ok(caller)
     }
 
+    /// Whether the caller may still act: its user exists and is enabled, or its API token is
+    /// neither revoked nor expired (long-lived connections check this again).
+    pub async fn still_valid(&self, state: &AppState) -> Result<bool, ApiError> {
+        Ok(match &self.principal {
+            Principal::User { id, .. } => Caller::of_user(state, *id).await?.is_some(),
+            Principal::Token { id, .. } => api_tokens::find_by_id(state.db.conn(), *id)
+                .await?
+                .is_some_and(|t| t.is_active(now_micros())),
+        })
+    }
+
     /// The caller acting as this user, or `None` when the user does not exist or is disabled
     /// (also used by the command line, which acts as a named user).
     pub async fn of_user(state: &AppState, user_id: i64) -> Result<Option<Caller>, ApiError> {

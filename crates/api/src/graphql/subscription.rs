@@ -99,44 +99,53 @@ impl SubscriptionRoot {
         let (state, caller) = (state.clone(), caller.clone());
         let root = unit.id;
         let receiver = state.changes.subscribe();
-        Ok(BroadcastStream::new(receiver).filter_map(move |change| {
-            let (state, caller, unit) = (state.clone(), caller.clone(), unit.clone());
-            async move {
-                // A lagging subscriber skips what it missed; the next event still arrives.
-                let change = change.ok()?;
-                let inside = if change.org_units.is_empty() {
-                    Vec::new()
-                } else {
-                    let codes: Vec<&str> = change.org_units.iter().map(String::as_str).collect();
-                    let ids = org_units::ids_by_codes(state.db.conn(), &codes)
+        let (check_state, check_caller) = (state.clone(), caller.clone());
+        Ok(BroadcastStream::new(receiver)
+            // A subscription lives as long as its caller's right to read: a disabled user or
+            // a revoked or expired token stops receiving at the next change.
+            .take_while(move |_| {
+                let (state, caller) = (check_state.clone(), check_caller.clone());
+                async move { caller.still_valid(&state).await.unwrap_or(false) }
+            })
+            .filter_map(move |change| {
+                let (state, caller, unit) = (state.clone(), caller.clone(), unit.clone());
+                async move {
+                    // A lagging subscriber skips what it missed; the next event still arrives.
+                    let change = change.ok()?;
+                    let inside = if change.org_units.is_empty() {
+                        Vec::new()
+                    } else {
+                        let codes: Vec<&str> =
+                            change.org_units.iter().map(String::as_str).collect();
+                        let ids = org_units::ids_by_codes(state.db.conn(), &codes)
+                            .await
+                            .ok()?;
+                        let found = org_units::filter_in_scope(
+                            state.db.conn(),
+                            chitieu_persistence::Scope::Subtree(root),
+                            &ids.values().copied().collect::<Vec<_>>(),
+                        )
                         .await
                         .ok()?;
-                    let found = org_units::filter_in_scope(
-                        state.db.conn(),
-                        chitieu_persistence::Scope::Subtree(root),
-                        &ids.values().copied().collect::<Vec<_>>(),
-                    )
-                    .await
-                    .ok()?;
-                    let mut inside: Vec<String> = ids
-                        .into_iter()
-                        .filter(|(_, id)| found.contains(id))
-                        .map(|(code, _)| code)
-                        .collect();
-                    if inside.is_empty() {
-                        return None;
-                    }
-                    inside.sort();
-                    inside
-                };
-                Some(SubtreeChanged {
-                    unit: OrgUnit(unit),
-                    change,
-                    inside,
-                    state,
-                    caller,
-                })
-            }
-        }))
+                        let mut inside: Vec<String> = ids
+                            .into_iter()
+                            .filter(|(_, id)| found.contains(id))
+                            .map(|(code, _)| code)
+                            .collect();
+                        if inside.is_empty() {
+                            return None;
+                        }
+                        inside.sort();
+                        inside
+                    };
+                    Some(SubtreeChanged {
+                        unit: OrgUnit(unit),
+                        change,
+                        inside,
+                        state,
+                        caller,
+                    })
+                }
+            }))
     }
 }
