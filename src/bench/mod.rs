@@ -238,6 +238,42 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     api_times.sort();
 
+    // The same dashboard through GraphQL: the nation's attainment and each province's, as
+    // nested fields batched by DataLoaders.
+    let query = format!(
+        "{{ orgUnit(code: \"VN\") {{ attainment(period: \"{QUERY_PERIOD}\") {{ indicator numerator denominator value status }} \
+         children(first: 100) {{ nodes {{ code attainment(period: \"{QUERY_PERIOD}\") {{ indicator numerator denominator value status }} }} }} }} }}"
+    );
+    let mut graphql_times = Vec::with_capacity(args.runs);
+    for i in 0..args.runs + 3 {
+        let t = Instant::now();
+        let res = client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await?;
+        let bytes = res.bytes().await?;
+        let elapsed = t.elapsed();
+        let body: Value = serde_json::from_slice(&bytes)?;
+        ensure!(body.get("errors").is_none(), "GraphQL failed: {body}");
+        let unit = &body["data"]["orgUnit"];
+        let rows = unit["attainment"].as_array().map_or(0, Vec::len)
+            + unit["children"]["nodes"].as_array().map_or(0, |c| {
+                c.iter()
+                    .map(|n| n["attainment"].as_array().map_or(0, Vec::len))
+                    .sum()
+            });
+        ensure!(
+            rows == (scale.provinces + 1) * INDICATORS,
+            "GraphQL returned {rows} rows"
+        );
+        if i >= 3 {
+            graphql_times.push(elapsed);
+        }
+    }
+    graphql_times.sort();
+
     // The same sums by hand-written SQL.
     let mut codes = vec!["VN".to_owned()];
     codes.extend((0..scale.provinces).map(synthetic::province_code));
@@ -273,6 +309,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "attainment_p50_ms": (percentile(&api_times, 0.50) * 10.0).round() / 10.0,
         "attainment_p95_ms": (percentile(&api_times, 0.95) * 10.0).round() / 10.0,
         "raw_sql_p50_ms": (percentile(&sql_times, 0.50) * 10.0).round() / 10.0,
+        "graphql_dashboard_p50_ms": (percentile(&graphql_times, 0.50) * 10.0).round() / 10.0,
+        "graphql_dashboard_p95_ms": (percentile(&graphql_times, 0.95) * 10.0).round() / 10.0,
     });
     eprintln!(
         "bench: ingestion {:.2}× raw upsert; attainment p50 {:.2}× raw SQL",
