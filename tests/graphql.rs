@@ -235,6 +235,33 @@ both_databases! {
         ]);
     }
 
+    async fn the_catalogue_reads_the_same_as_rest(app: TestApp) {
+        app.seed_catalogue().await;
+        let d = data(&app, r#"{
+            dataElements(first: 3) { nodes { code valueType aggregation } pageInfo { hasNextPage } }
+            indicators { nodes { code group numerator denominator factor decimals } }
+            indicatorGroups { code indicators { code } }
+            targets(indicator: "DOC_SW_RATE") { nodes { orgUnit period operator value label } }
+            validationRules { nodes { code left operator right } }
+        }"#, json!({})).await;
+        let (_, rest) = app.get("/api/v1/data-elements?limit=3").await;
+        let rest_codes: Vec<&Value> = rest["data_elements"].as_array().unwrap().iter().map(|e| &e["code"]).collect();
+        let gql_codes: Vec<&Value> = d["dataElements"]["nodes"].as_array().unwrap().iter().map(|e| &e["code"]).collect();
+        assert_eq!(gql_codes, rest_codes);
+        assert_eq!(d["dataElements"]["pageInfo"]["hasNextPage"], true);
+        assert_eq!(d["indicators"]["nodes"][0], json!({"code": "DOC_SW_RATE", "group": "digital_government",
+            "numerator": "#{DOC_OUT_SW} + #{DOC_IN_SW}",
+            "denominator": "#{DOC_OUT_SW} + #{DOC_IN_SW} + #{DOC_OUT_PAPER} + #{DOC_IN_PAPER}",
+            "factor": 100.0, "decimals": 2}));
+        assert_eq!(d["indicatorGroups"], json!([{"code": "digital_government", "indicators": [{"code": "DOC_SW_RATE"}]}]));
+        assert_eq!(d["targets"]["nodes"], json!([
+            {"orgUnit": "VN", "period": "2023", "operator": ">=", "value": 90.0, "label": "national"},
+            {"orgUnit": "VT", "period": "2023", "operator": ">=", "value": 100.0, "label": "city"}]));
+        assert_eq!(d["validationRules"]["nodes"], json!([{"code": "PAY_OK_LE_TOTAL", "left": "#{PAY_TX_OK}", "operator": "<=", "right": "#{PAY_TX_TOTAL}"}]));
+        let body = gql(&app, r#"{ targets(indicator: "NOPE") { nodes { value } } }"#, json!({})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "unknown_indicator");
+    }
+
     async fn the_city_dashboard_answer_is_stable(app: TestApp) {
         app.seed_catalogue().await;
         data(&app, SUBMIT, json!({"input": figures("VT-P8", 2500, 4602, 0, 69), "dry": false})).await;
