@@ -70,9 +70,13 @@ impl AppState {
 
     /// Tells live subscriptions that figures of these units changed (nobody listening is
     /// fine).
-    pub fn notify_figures_changed(&self, org_units: Vec<String>) {
+    /// `org_units` is only called when a subscription is listening.
+    pub fn notify_figures_changed(&self, org_units: impl FnOnce() -> Vec<String>) {
+        if self.changes.receiver_count() == 0 {
+            return;
+        }
         let _ = self.changes.send(Arc::new(Change {
-            org_units,
+            org_units: org_units(),
             at: chitieu_persistence::now_micros(),
         }));
     }

@@ -61,7 +61,7 @@ pub async fn import(
         tx.commit().await?;
         state.refresh_statistics_later();
         // Targets, indicators or the tree may have moved every unit's attainment.
-        state.notify_figures_changed(Vec::new());
+        state.notify_figures_changed(Vec::new);
     }
     Ok(summary)
 }

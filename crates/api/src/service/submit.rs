@@ -104,7 +104,7 @@ pub async fn submit(
     tx.commit().await?;
     state.metrics.record_figures(&outcome);
     state.refresh_statistics_later();
-    state.notify_figures_changed(rows_units(rows));
+    state.notify_figures_changed(|| rows_units(rows));
     Ok(Answer {
         accepted,
         body,
