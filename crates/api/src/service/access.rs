@@ -131,9 +131,11 @@ pub async fn create_user(
             "only an admin may grant the role 'admin'".into(),
         ));
     }
+    // A named unit must exist in the caller's subtree even for an admin, who is bound to
+    // none.
     let unit = match (&input.org_unit, role) {
-        (_, Role::Admin) => None,
         (Some(code), _) => Some(unit_in_scope(state, caller.scope, code).await?),
+        (None, Role::Admin) => None,
         (None, _) => {
             return Err(invalid(
                 "missing_org_unit",
@@ -166,7 +168,7 @@ pub async fn create_user(
             password_hash: &hash,
             display_name: display_name.as_deref(),
             role: role.as_str(),
-            org_unit_id: unit.as_ref().map(|u| u.id),
+            org_unit_id: unit.as_ref().filter(|_| role != Role::Admin).map(|u| u.id),
         },
     )
     .await
@@ -186,8 +188,10 @@ pub async fn create_user(
     )
     .await?;
     Ok(UserView {
+        org_unit: unit
+            .filter(|_| role != Role::Admin)
+            .map(|u| u.unit.code.into_string()),
         user: created,
-        org_unit: unit.map(|u| u.unit.code.into_string()),
     })
 }
 
