@@ -19,7 +19,7 @@ use axum::{
 };
 
 use super::{
-    limits::{self, MAX_FIELDS, Refusal},
+    limits::{self, MAX_FIELDS},
     loaders::{AncestorsLoader, AttainmentLoader, ChildrenLoader, UnitLoader},
 };
 use crate::{ApiError, AppState, auth::Caller};
@@ -60,9 +60,10 @@ fn json(status: StatusCode, body: &impl serde::Serialize) -> Response {
     res
 }
 
-async fn run(state: &AppState, caller: Caller, request: async_graphql::Request) -> Response {
-    // An unparsable document is left to the executor, which answers in GraphQL's own shape.
-    if let Err(Refusal::TooManyFields) = limits::check(&request.query) {
+async fn run(state: &AppState, caller: Caller, mut request: async_graphql::Request) -> Response {
+    // The parsed document is kept in the request for the executor. An unparsable one is left
+    // to the executor, which answers in GraphQL's own shape.
+    if request.parsed_query().is_ok_and(limits::too_many_fields) {
         return ApiError::bad_request(
             "query_too_large",
             format!("a query may select at most {MAX_FIELDS} fields, aliases included"),
@@ -70,7 +71,6 @@ async fn run(state: &AppState, caller: Caller, request: async_graphql::Request) 
         .into_response();
     }
     let timeout = state.config.graphql_timeout;
-    let mut request = request;
     request.data = request_data(state, caller.clone());
     let Ok(response) = tokio::time::timeout(timeout, state.graphql.execute(request)).await else {
         // The unfinished resolvers were dropped mid-way: an open transaction rolls back.
@@ -191,8 +191,13 @@ pub async fn get(
         .into_response();
     };
     let operation_name = param("operationName");
-    if let Ok(doc) = limits::check(&query)
-        && !limits::is_query(&doc, operation_name.as_deref())
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = &operation_name {
+        request = request.operation_name(name);
+    }
+    if request
+        .parsed_query()
+        .is_ok_and(|doc| !limits::is_query(doc, operation_name.as_deref()))
     {
         let mut res =
             ApiError::MethodNotAllowed("GET runs queries only; send mutations with POST".into())
@@ -205,10 +210,6 @@ pub async fn get(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let mut request = async_graphql::Request::new(query);
-    if let Some(name) = operation_name {
-        request = request.operation_name(name);
-    }
     if let Some(vars) = param("variables") {
         match serde_json::from_str(&vars) {
             Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
