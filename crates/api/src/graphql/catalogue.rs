@@ -2,9 +2,8 @@
 //! validation rules.
 
 use async_graphql::{Context, Object, SimpleObject};
-use chitieu_domain::{IndicatorCode, OrgUnitCode};
 use chitieu_persistence::catalogue::{
-    self, StoredDataElement, StoredIndicator, StoredRule, StoredTarget, TargetFilter,
+    self, StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
 };
 use rust_decimal::prelude::ToPrimitive;
 
@@ -14,9 +13,8 @@ use super::{
     paging::{Page, after, after_id, connection, page_size},
 };
 use crate::{
-    ApiError,
     authz::{Operation, authorize},
-    service::units::visible_unit,
+    service::filters,
 };
 
 /// A figure units report, e.g. `DOC_OUT_SW` (documents sent on the software).
@@ -209,10 +207,9 @@ impl CatalogueQuery {
     async fn indicator_groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<IndicatorGroup>> {
         let (state, caller) = state_and_caller(ctx)?;
         authorize(caller, Operation::Read).map_err(gql)?;
-        let all = chitieu_persistence::attainment::select_indicators(state.db.conn(), &[], None)
+        let all = filters::indicators(&state.db, &[], None)
             .await
-            .map_err(|e| gql(e.into()))?
-            .unwrap_or_default();
+            .map_err(gql)?;
         let mut groups: std::collections::BTreeMap<String, Vec<Indicator>> = Default::default();
         for i in &all {
             if let Some(g) = &i.indicator.group {
@@ -242,29 +239,10 @@ impl CatalogueQuery {
         authorize(caller, Operation::Read).map_err(gql)?;
         let limit = page_size(first)?;
         let position = after_id(after.as_deref())?;
-        let mut filter = TargetFilter::default();
-        if let Some(code) = &indicator {
-            let parsed = IndicatorCode::parse(code).map_err(|e| gql(e.into()))?;
-            let found = catalogue::indicators_by_codes(state.db.conn(), &[parsed.as_str()])
+        let filter =
+            filters::target_filter(state, caller, indicator.as_deref(), org_unit.as_deref())
                 .await
-                .map_err(|e| gql(e.into()))?;
-            let ind = found.get(parsed.as_str()).ok_or_else(|| {
-                gql(ApiError::not_found(
-                    "unknown_indicator",
-                    format!("indicator '{code}' does not exist"),
-                ))
-            })?;
-            filter.indicator = Some(ind.id);
-        }
-        if let Some(code) = &org_unit {
-            OrgUnitCode::parse(code).map_err(|e| gql(e.into()))?;
-            filter.org_unit = Some(
-                visible_unit(state, caller.scope, code)
-                    .await
-                    .map_err(gql)?
-                    .id,
-            );
-        }
+                .map_err(gql)?;
         let items = catalogue::targets(state.db.conn(), &filter, position, limit + 1)
             .await
             .map_err(|e| gql(e.into()))?;

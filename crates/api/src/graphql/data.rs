@@ -1,7 +1,7 @@
 //! Figures: reading stored data values and submitting data value sets.
 
 use async_graphql::{Context, InputObject, Json, MaybeUndefined, Object, SimpleObject};
-use chitieu_domain::{DataElementCode, Period, ValueInput};
+use chitieu_domain::ValueInput;
 use chitieu_persistence::{
     changes,
     data_values::{self, DataValueFilter, StoredDataValue},
@@ -20,7 +20,8 @@ use crate::{
     ApiError,
     authz::{Operation, authorize},
     dto::common::{parse_rfc3339, rfc3339, value_json},
-    service::{submit, units::visible_unit},
+    service::filters::{self, FigureQuery},
+    service::submit,
 };
 
 /// A stored figure.
@@ -298,38 +299,15 @@ async fn figure_filter(
     data_element: Option<String>,
 ) -> GqlResult<DataValueFilter> {
     let (state, caller) = state_and_caller(ctx)?;
-    let mut filter = DataValueFilter {
+    let query = FigureQuery {
+        org_unit: org_unit.as_deref(),
         include_descendants,
-        ..Default::default()
+        period: period.as_deref(),
+        data_element: data_element.as_deref(),
     };
-    if let Some(code) = &org_unit {
-        filter.org_unit = Some(
-            visible_unit(state, caller.scope, code)
-                .await
-                .map_err(gql)?
-                .id,
-        );
-    }
-    if let Some(p) = &period {
-        filter.period = Some(Period::parse(p).map_err(|e| gql(e.into()))?);
-    }
-    if let Some(code) = &data_element {
-        let parsed = DataElementCode::parse(code).map_err(|e| gql(e.into()))?;
-        let found = chitieu_persistence::catalogue::data_elements_by_codes(
-            state.db.conn(),
-            &[parsed.as_str()],
-        )
+    filters::figure_filter(state, caller, query)
         .await
-        .map_err(|e| gql(e.into()))?;
-        let element = found.get(parsed.as_str()).ok_or_else(|| {
-            gql(ApiError::not_found(
-                "unknown_data_element",
-                format!("data element '{code}' does not exist"),
-            ))
-        })?;
-        filter.data_element = Some(element.id);
-    }
-    Ok(filter)
+        .map_err(gql)
 }
 
 /// A change of a figure: stored (new or corrected) or deleted.

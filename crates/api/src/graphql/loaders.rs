@@ -107,19 +107,13 @@ impl Loader<AttainmentKey> for AttainmentLoader {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (selection, keys) in by_selection {
-            let indicators = attainment::select_indicators(
-                db,
+            let indicators = crate::service::filters::indicators(
+                &self.0,
                 &selection.indicators,
                 selection.group.as_deref(),
             )
             .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?
-            .map_err(|code| {
-                Arc::new(ApiError::not_found(
-                    "unknown_indicator",
-                    format!("indicator '{code}' does not exist"),
-                ))
-            })?;
+            .map_err(Arc::new)?;
             let units: Vec<(i64, OrgUnitCode)> =
                 keys.iter().map(|k| (k.unit, k.code.clone())).collect();
             let rows = attainment::attainment_of_units(db, &units, selection.period, &indicators)

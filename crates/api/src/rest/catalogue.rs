@@ -1,7 +1,6 @@
 //! Catalogue reads: data elements, indicators, targets, validation rules.
 
 use axum::{Json, extract::State};
-use chitieu_domain::{IndicatorCode, OrgUnitCode};
 use chitieu_persistence::catalogue;
 
 use crate::{
@@ -16,6 +15,7 @@ use crate::{
         common::{decode_cursor, decode_id_cursor, page_size, split_page},
     },
     json::ApiQuery,
+    service::filters,
 };
 
 fn cursor(c: &Option<String>) -> Result<Option<String>, ApiError> {
@@ -84,26 +84,13 @@ pub async fn list_targets(
     authorize(&caller, Operation::Read)?;
     let limit = page_size(q.limit, 1000, 10_000)?;
     let after = decode_id_cursor(q.cursor.as_deref())?;
-    let mut filter = catalogue::TargetFilter::default();
-    if let Some(code) = &q.indicator {
-        let parsed = IndicatorCode::parse(code)?;
-        let found = catalogue::indicators_by_codes(state.db.conn(), &[parsed.as_str()]).await?;
-        let ind = found.get(parsed.as_str()).ok_or_else(|| {
-            ApiError::not_found(
-                "unknown_indicator",
-                format!("indicator '{code}' does not exist"),
-            )
-        })?;
-        filter.indicator = Some(ind.id);
-    }
-    if let Some(code) = &q.org_unit {
-        OrgUnitCode::parse(code)?;
-        filter.org_unit = Some(
-            super::org_units::visible_unit(&state, caller.scope, code)
-                .await?
-                .id,
-        );
-    }
+    let filter = filters::target_filter(
+        &state,
+        &caller,
+        q.indicator.as_deref(),
+        q.org_unit.as_deref(),
+    )
+    .await?;
     let items = catalogue::targets(state.db.conn(), &filter, after, limit + 1).await?;
     let (items, next_cursor) = split_page(items, limit, |t| t.id.to_string());
     Ok(Json(TargetList {

@@ -15,7 +15,6 @@ use axum::{
     http::{HeaderName, HeaderValue},
     response::{IntoResponse, Response},
 };
-use chitieu_domain::{DataElementCode, Period};
 use chitieu_persistence::{changes, data_values, now_micros};
 
 use crate::{
@@ -27,6 +26,7 @@ use crate::{
         data_values::{DataValueDto, DataValueList, DataValueQuery},
     },
     json::ApiQuery,
+    service::filters::{self, FigureQuery},
 };
 
 /// Response header of a pull's last page: the `updated_since` of the next pull.
@@ -114,35 +114,13 @@ pub async fn list_data_values(
         .as_deref()
         .map(|t| parse_rfc3339("updated_since", t))
         .transpose()?;
-    let mut filter = data_values::DataValueFilter {
+    let query = FigureQuery {
+        org_unit: q.org_unit.as_deref(),
         include_descendants: q.children,
-        ..Default::default()
+        period: q.period.as_deref(),
+        data_element: q.data_element.as_deref(),
     };
-    if let Some(code) = &q.org_unit {
-        filter.org_unit = Some(
-            super::org_units::visible_unit(&state, caller.scope, code)
-                .await?
-                .id,
-        );
-    }
-    if let Some(p) = &q.period {
-        filter.period = Some(Period::parse(p)?);
-    }
-    if let Some(code) = &q.data_element {
-        let parsed = DataElementCode::parse(code)?;
-        let found = chitieu_persistence::catalogue::data_elements_by_codes(
-            state.db.conn(),
-            &[parsed.as_str()],
-        )
-        .await?;
-        let element = found.get(parsed.as_str()).ok_or_else(|| {
-            ApiError::not_found(
-                "unknown_data_element",
-                format!("data element '{code}' does not exist"),
-            )
-        })?;
-        filter.data_element = Some(element.id);
-    }
+    let filter = filters::figure_filter(&state, &caller, query).await?;
     let started = cursor.map_or_else(now_micros, |c| c.started);
     let mismatched = || {
         ApiError::bad_request(

@@ -3,6 +3,7 @@
 //! translate their wire format to and from these functions.
 
 pub mod access;
+pub mod filters;
 pub mod metadata;
 pub mod reports;
 pub mod submit;

@@ -14,7 +14,7 @@ use crate::{
     ApiError, AppState,
     auth::Caller,
     authz::{Operation, authorize},
-    service::units::visible_unit,
+    service::{filters, units::visible_unit},
 };
 
 /// Which rows a report has.
@@ -80,15 +80,8 @@ pub async fn attainment(
     authorize(caller, Operation::Read)?;
     let period = parse_period(&q.period)?;
     let root = visible_unit(state, caller.scope, &q.org_unit).await?;
+    let indicators = filters::indicators(&state.db, &q.indicators, q.group.as_deref()).await?;
     let db = state.db.conn();
-    let indicators = attainment::select_indicators(db, &q.indicators, q.group.as_deref())
-        .await?
-        .map_err(|code| {
-            ApiError::not_found(
-                "unknown_indicator",
-                format!("indicator '{code}' does not exist"),
-            )
-        })?;
     let rows = attainment::attainment(
         db,
         &root,
