@@ -99,6 +99,13 @@ pub enum DomainError {
         /// The missing parent code.
         parent: String,
     },
+    // --- v2: the reporting cycle, scores, milestones, reorganisations ---
+    /// A data set's period type is not one of `month|quarter|half|nine_months|year`.
+    #[error("invalid period type {input:?}: expected month, quarter, half, nine_months or year")]
+    InvalidPeriodType {
+        /// The rejected input.
+        input: String,
+    },
 }
 
 impl DomainError {
@@ -117,6 +124,7 @@ impl DomainError {
             Self::InvalidNumber { .. } => "invalid_number",
             Self::OrgTreeCycle { .. } => "org_unit_cycle",
             Self::UnknownParent { .. } => "unknown_parent",
+            Self::InvalidPeriodType { .. } => "invalid_period_type",
         }
     }
 }

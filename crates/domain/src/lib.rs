@@ -17,6 +17,7 @@
 //! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
+//! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
 //! * [`catalogue`] — data elements, indicators, targets, validation rules;
@@ -31,6 +32,7 @@ pub mod expression;
 mod literal;
 pub mod org_unit;
 pub mod period;
+pub mod period_type;
 pub mod text;
 pub mod value;
 
@@ -41,4 +43,5 @@ pub use error::DomainError;
 pub use expression::Expression;
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
 pub use period::{Month, Period};
+pub use period_type::{PeriodType, TypedPeriod};
 pub use value::{Aggregation, StoredValue, Value, ValueInput, ValueType, check_aggregation};
