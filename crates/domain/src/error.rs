@@ -106,6 +106,24 @@ pub enum DomainError {
         /// The rejected input.
         input: String,
     },
+    /// A date is malformed, does not exist, or lies outside years 1000 to 9999.
+    #[error("invalid date {input:?}: {reason}")]
+    InvalidDate {
+        /// The rejected input (or a description of the computation).
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A calendar setting of a data set is out of range.
+    #[error("invalid {field} {input}: {reason}")]
+    InvalidSchedule {
+        /// The setting: `cutoff_day`, `due_days`, `approval_due_days` or `lock_after_days`.
+        field: &'static str,
+        /// The rejected value.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl DomainError {
@@ -125,6 +143,8 @@ impl DomainError {
             Self::OrgTreeCycle { .. } => "org_unit_cycle",
             Self::UnknownParent { .. } => "unknown_parent",
             Self::InvalidPeriodType { .. } => "invalid_period_type",
+            Self::InvalidDate { .. } => "invalid_date",
+            Self::InvalidSchedule { .. } => "invalid_schedule",
         }
     }
 }

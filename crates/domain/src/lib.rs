@@ -17,6 +17,7 @@
 //! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
+//! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
 //! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
@@ -24,6 +25,7 @@
 //! * [`attainment`] — exact ratio math, target selection, statuses, rule checks.
 
 pub mod attainment;
+pub mod calendar;
 pub mod catalogue;
 pub mod code;
 pub mod error;
@@ -37,6 +39,7 @@ pub mod text;
 pub mod value;
 
 pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, status};
+pub use calendar::{Date, Deadlines, Schedule};
 pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, parse_decimal};
 pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
 pub use error::DomainError;
