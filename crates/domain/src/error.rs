@@ -124,6 +124,53 @@ pub enum DomainError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A report state is not one of `open|submitted|approved|returned`.
+    #[error("invalid report state {input:?}: expected open, submitted, approved or returned")]
+    InvalidReportState {
+        /// The rejected input.
+        input: String,
+    },
+    /// A report action is not one of `submit|reopen|approve|return`.
+    #[error("invalid report action {input:?}: expected submit, reopen, approve or return")]
+    InvalidReportAction {
+        /// The rejected input.
+        input: String,
+    },
+    /// A return reason is missing, empty, too long or malformed.
+    #[error("invalid reason: {reason}")]
+    InvalidReason {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The caller may not take this action on this unit (HTTP 403).
+    #[error("the caller may not do this for this org unit")]
+    Forbidden,
+    /// The data set is not assigned to the org unit.
+    #[error("the data set is not assigned to this org unit")]
+    NotAssigned,
+    /// The action is not allowed from the report's state.
+    #[error("cannot {action} a report that is {from}")]
+    InvalidTransition {
+        /// The report's current state.
+        from: crate::report::ReportState,
+        /// The refused action.
+        action: crate::report::ReportAction,
+    },
+    /// The report's period has not started yet.
+    #[error("the report's period has not started yet")]
+    PeriodNotStarted,
+    /// A report of the unit's proper subtree is not approved yet.
+    #[error("reports of the same data set and period below this unit are not all approved")]
+    ChildrenNotApproved,
+    /// A report of an ancestor (same data set and period) is submitted or approved.
+    #[error("the parent's report of the same data set and period is submitted or approved")]
+    ParentSubmitted,
+    /// The figure belongs to a submitted or approved report.
+    #[error("the figure belongs to a submitted or approved report")]
+    ReportLocked,
+    /// The report's deadline lock has passed for this caller.
+    #[error("the report's figures are closed: its deadline lock has passed")]
+    PeriodClosed,
 }
 
 impl DomainError {
@@ -145,6 +192,17 @@ impl DomainError {
             Self::InvalidPeriodType { .. } => "invalid_period_type",
             Self::InvalidDate { .. } => "invalid_date",
             Self::InvalidSchedule { .. } => "invalid_schedule",
+            Self::InvalidReportState { .. } => "invalid_report_state",
+            Self::InvalidReportAction { .. } => "invalid_report_action",
+            Self::InvalidReason { .. } => "invalid_reason",
+            Self::Forbidden => "forbidden",
+            Self::NotAssigned => "not_assigned",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::PeriodNotStarted => "period_not_started",
+            Self::ChildrenNotApproved => "children_not_approved",
+            Self::ParentSubmitted => "parent_submitted",
+            Self::ReportLocked => "report_locked",
+            Self::PeriodClosed => "period_closed",
         }
     }
 }

@@ -19,6 +19,7 @@
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
 //! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
 //! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
+//! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
 //! * [`catalogue`] — data elements, indicators, targets, validation rules;
@@ -35,6 +36,7 @@ mod literal;
 pub mod org_unit;
 pub mod period;
 pub mod period_type;
+pub mod report;
 pub mod text;
 pub mod value;
 
@@ -47,4 +49,5 @@ pub use expression::Expression;
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
 pub use period::{Month, Period};
 pub use period_type::{PeriodType, TypedPeriod};
+pub use report::{Actor, Command, Facts, Reach, ReportAction, ReportState, ReturnReason};
 pub use value::{Aggregation, StoredValue, Value, ValueInput, ValueType, check_aggregation};
