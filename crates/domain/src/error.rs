@@ -171,6 +171,12 @@ pub enum DomainError {
     /// The report's deadline lock has passed for this caller.
     #[error("the report's figures are closed: its deadline lock has passed")]
     PeriodClosed,
+    /// Completeness counts break `on_time ≤ submitted ≤ expected`, `approved ≤ submitted`.
+    #[error("inconsistent report counts: {reason}")]
+    InvalidCounts {
+        /// Which inequality fails.
+        reason: String,
+    },
 }
 
 impl DomainError {
@@ -203,6 +209,7 @@ impl DomainError {
             Self::ParentSubmitted => "parent_submitted",
             Self::ReportLocked => "report_locked",
             Self::PeriodClosed => "period_closed",
+            Self::InvalidCounts { .. } => "invalid_counts",
         }
     }
 }

@@ -18,6 +18,7 @@
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
 //! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
+//! * [`completeness`] — report counts and the completeness and on-time rates;
 //! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
 //! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
@@ -29,6 +30,7 @@ pub mod attainment;
 pub mod calendar;
 pub mod catalogue;
 pub mod code;
+pub mod completeness;
 pub mod error;
 mod exact;
 pub mod expression;
@@ -44,6 +46,7 @@ pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, 
 pub use calendar::{Date, Deadlines, Schedule};
 pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, parse_decimal};
 pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
+pub use completeness::Completeness;
 pub use error::DomainError;
 pub use expression::Expression;
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
