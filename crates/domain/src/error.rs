@@ -177,6 +177,26 @@ pub enum DomainError {
         /// Which inequality fails.
         reason: String,
     },
+    /// An outlier algorithm is not one of `z_score|modified_z_score|min_max`.
+    #[error("invalid algorithm {input:?}: expected z_score, modified_z_score or min_max")]
+    InvalidAlgorithm {
+        /// The rejected input.
+        input: String,
+    },
+    /// An outlier threshold is malformed or out of range.
+    #[error("invalid threshold {input:?}: {reason}")]
+    InvalidThreshold {
+        /// The rejected input.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `min_max` bounds are missing or reversed.
+    #[error("invalid bounds: {reason}")]
+    InvalidBounds {
+        /// What is wrong with them.
+        reason: String,
+    },
 }
 
 impl DomainError {
@@ -210,6 +230,9 @@ impl DomainError {
             Self::ReportLocked => "report_locked",
             Self::PeriodClosed => "period_closed",
             Self::InvalidCounts { .. } => "invalid_counts",
+            Self::InvalidAlgorithm { .. } => "invalid_algorithm",
+            Self::InvalidThreshold { .. } => "invalid_threshold",
+            Self::InvalidBounds { .. } => "invalid_bounds",
         }
     }
 }
