@@ -197,6 +197,15 @@ pub enum DomainError {
         /// What is wrong with them.
         reason: String,
     },
+    /// A number element's text has a `.` that is not a thousands separator
+    /// before a decimal comma (`4.602`): it may have meant a decimal point.
+    #[error(
+        "ambiguous number {input:?}: in a number, ',' is the decimal point and '.' separates thousands only before a ','"
+    )]
+    AmbiguousNumber {
+        /// The rejected input.
+        input: String,
+    },
 }
 
 impl DomainError {
@@ -233,6 +242,7 @@ impl DomainError {
             Self::InvalidAlgorithm { .. } => "invalid_algorithm",
             Self::InvalidThreshold { .. } => "invalid_threshold",
             Self::InvalidBounds { .. } => "invalid_bounds",
+            Self::AmbiguousNumber { .. } => "ambiguous_number",
         }
     }
 }

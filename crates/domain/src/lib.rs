@@ -23,6 +23,7 @@
 //! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
 //! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
+//! * [`vn_number`] — Vietnamese-style numbers typed as text (`4.602`, `1.234,5`);
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
 //! * [`catalogue`] — data elements, indicators, targets, validation rules;
 //! * [`attainment`] — exact ratio math, target selection, statuses, rule checks.
@@ -43,6 +44,7 @@ pub mod period_type;
 pub mod report;
 pub mod text;
 pub mod value;
+pub mod vn_number;
 
 pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, status};
 pub use calendar::{Date, Deadlines, Schedule};
