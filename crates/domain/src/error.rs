@@ -206,6 +206,14 @@ pub enum DomainError {
         /// The rejected input.
         input: String,
     },
+    /// An indicator group's weight is malformed or out of range.
+    #[error("invalid weight {input:?}: {reason}")]
+    InvalidWeight {
+        /// The rejected input.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl DomainError {
@@ -243,6 +251,7 @@ impl DomainError {
             Self::InvalidThreshold { .. } => "invalid_threshold",
             Self::InvalidBounds { .. } => "invalid_bounds",
             Self::AmbiguousNumber { .. } => "ambiguous_number",
+            Self::InvalidWeight { .. } => "invalid_weight",
         }
     }
 }
