@@ -214,6 +214,12 @@ pub enum DomainError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A milestone status is not one of `planned|in_progress|done`.
+    #[error("invalid milestone status {input:?}: expected planned, in_progress or done")]
+    InvalidMilestoneStatus {
+        /// The rejected input.
+        input: String,
+    },
 }
 
 impl DomainError {
@@ -252,6 +258,7 @@ impl DomainError {
             Self::InvalidBounds { .. } => "invalid_bounds",
             Self::AmbiguousNumber { .. } => "ambiguous_number",
             Self::InvalidWeight { .. } => "invalid_weight",
+            Self::InvalidMilestoneStatus { .. } => "invalid_milestone_status",
         }
     }
 }

@@ -16,6 +16,7 @@
 //! * [`code`] — identifier newtypes ([`OrgUnitCode`], [`DataElementCode`], …);
 //! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
+//! * [`milestone`] — project milestones and their `late` / `out_of_order` flags;
 //! * [`outliers`] — z-score, modified z-score and min–max outlier detection;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
 //! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
@@ -38,6 +39,7 @@ pub mod error;
 mod exact;
 pub mod expression;
 mod literal;
+pub mod milestone;
 pub mod org_unit;
 pub mod outliers;
 pub mod period;
@@ -55,6 +57,7 @@ pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode}
 pub use completeness::Completeness;
 pub use error::DomainError;
 pub use expression::Expression;
+pub use milestone::{Milestone, MilestoneStatus};
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
 pub use outliers::{Algorithm, Baseline, Bounds, Outlier, Threshold};
 pub use period::{Month, Period};
