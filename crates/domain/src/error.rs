@@ -220,6 +220,14 @@ pub enum DomainError {
         /// The rejected input.
         input: String,
     },
+    /// A reorganisation is inconsistent; the code comes from its [`Problem`](crate::reorganisation::Problem).
+    #[error("{message}")]
+    Reorganisation {
+        /// What kind of problem (gives the code).
+        problem: crate::reorganisation::Problem,
+        /// What exactly is wrong.
+        message: String,
+    },
 }
 
 impl DomainError {
@@ -259,6 +267,7 @@ impl DomainError {
             Self::AmbiguousNumber { .. } => "ambiguous_number",
             Self::InvalidWeight { .. } => "invalid_weight",
             Self::InvalidMilestoneStatus { .. } => "invalid_milestone_status",
+            Self::Reorganisation { problem, .. } => problem.code(),
         }
     }
 }

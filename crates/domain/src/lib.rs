@@ -18,6 +18,8 @@
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`milestone`] — project milestones and their `late` / `out_of_order` flags;
 //! * [`outliers`] — z-score, modified z-score and min–max outlier detection;
+//! * [`reorganisation`] — merges, splits, moves and renames checked as a whole;
+//! * [`lineage`] — predecessors and successors through chains of reorganisations;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
 //! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
 //! * [`completeness`] — report counts and the completeness and on-time rates;
@@ -38,12 +40,14 @@ pub mod completeness;
 pub mod error;
 mod exact;
 pub mod expression;
+pub mod lineage;
 mod literal;
 pub mod milestone;
 pub mod org_unit;
 pub mod outliers;
 pub mod period;
 pub mod period_type;
+pub mod reorganisation;
 pub mod report;
 pub mod score;
 pub mod text;
@@ -53,15 +57,20 @@ pub mod vn_number;
 pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, status};
 pub use calendar::{Date, Deadlines, Schedule};
 pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, parse_decimal};
-pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
+pub use code::{
+    DataElementCode, DataSetCode, GroupCode, IndicatorCode, MilestoneCode, OrgUnitCode,
+    ProjectCode, ReorganisationCode, RuleCode, TableCode,
+};
 pub use completeness::Completeness;
 pub use error::DomainError;
 pub use expression::Expression;
+pub use lineage::{Lineage, LineageEdge, Related};
 pub use milestone::{Milestone, MilestoneStatus};
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
 pub use outliers::{Algorithm, Baseline, Bounds, Outlier, Threshold};
 pub use period::{Month, Period};
 pub use period_type::{PeriodType, TypedPeriod};
+pub use reorganisation::{Plan, TreeView};
 pub use report::{Actor, Command, Facts, Reach, ReportAction, ReportState, ReturnReason};
 pub use score::{GroupScore, RowScore, Tally, Weight};
 pub use value::{Aggregation, StoredValue, Value, ValueInput, ValueType, check_aggregation};
