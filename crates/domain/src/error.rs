@@ -272,6 +272,38 @@ impl DomainError {
     }
 }
 
+/// What kind of refusal an error is, independent of any transport: the
+/// edge maps [`Invalid`](Self::Invalid) to 400/422, [`Forbidden`](Self::Forbidden)
+/// to 403 and [`Conflict`](Self::Conflict) to 409.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The input itself is malformed or out of range.
+    Invalid,
+    /// The caller may not do this.
+    Forbidden,
+    /// The input is well-formed but conflicts with the state of things
+    /// (a report's state, its locks, its assignment).
+    Conflict,
+}
+
+impl DomainError {
+    /// The kind of refusal (see [`ErrorKind`]). Every parse and validation
+    /// error is [`ErrorKind::Invalid`].
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Forbidden => ErrorKind::Forbidden,
+            Self::NotAssigned
+            | Self::InvalidTransition { .. }
+            | Self::PeriodNotStarted
+            | Self::ChildrenNotApproved
+            | Self::ParentSubmitted
+            | Self::ReportLocked
+            | Self::PeriodClosed => ErrorKind::Conflict,
+            _ => ErrorKind::Invalid,
+        }
+    }
+}
+
 /// Longest input echoed verbatim in an error; longer inputs are truncated.
 pub const MAX_ECHO_CHARS: usize = 100;
 

@@ -62,7 +62,7 @@ pub use code::{
     ProjectCode, ReorganisationCode, RuleCode, TableCode,
 };
 pub use completeness::Completeness;
-pub use error::DomainError;
+pub use error::{DomainError, ErrorKind};
 pub use expression::Expression;
 pub use lineage::{Lineage, LineageEdge, Related};
 pub use milestone::{Milestone, MilestoneStatus};

@@ -786,6 +786,32 @@ mod tests {
     }
 
     #[test]
+    fn refusals_say_their_kind() {
+        use crate::error::ErrorKind;
+        assert_eq!(DomainError::Forbidden.kind(), ErrorKind::Forbidden);
+        for e in [
+            DomainError::NotAssigned,
+            DomainError::InvalidTransition {
+                from: ReportState::Open,
+                action: ReportAction::Approve,
+            },
+            DomainError::PeriodNotStarted,
+            DomainError::ChildrenNotApproved,
+            DomainError::ParentSubmitted,
+            DomainError::ReportLocked,
+            DomainError::PeriodClosed,
+        ] {
+            assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+        }
+        let mut f = facts(ReportState::Open);
+        f.period = p("2023-07");
+        let err = decide(Actor::Admin, ReportAction::Submit, &f).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        let reason = Command::new(ReportAction::Return, None).unwrap_err();
+        assert_eq!(reason.kind(), ErrorKind::Invalid);
+    }
+
+    #[test]
     fn return_reasons() {
         let r = ReturnReason::parse("  Thiếu số liệu bảng 1\r\n- dòng Phường 2  ").unwrap();
         assert_eq!(r.as_str(), "Thiếu số liệu bảng 1\n- dòng Phường 2");
