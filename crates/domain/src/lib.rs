@@ -16,21 +16,24 @@
 //! * [`code`] — identifier newtypes ([`OrgUnitCode`], [`DataElementCode`], …);
 //! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
-//! * [`milestone`] — project milestones and their `late` / `out_of_order` flags;
-//! * [`outliers`] — z-score, modified z-score and min–max outlier detection;
-//! * [`reorganisation`] — merges, splits, moves and renames checked as a whole;
-//! * [`lineage`] — predecessors and successors through chains of reorganisations;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
-//! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
-//! * [`completeness`] — report counts and the completeness and on-time rates;
-//! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
-//! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
-//! * [`score`] — the composite index: group weights, exact scores and ranks;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
-//! * [`vn_number`] — Vietnamese-style numbers typed as text (`4.602`, `1.234,5`);
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
 //! * [`catalogue`] — data elements, indicators, targets, validation rules;
 //! * [`attainment`] — exact ratio math, target selection, statuses, rule checks.
+//!
+//! The v2 reporting cycle (data sets, reports, scores, projects, reorganisations):
+//!
+//! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
+//! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
+//! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
+//! * [`completeness`] — report counts and the completeness and on-time rates;
+//! * [`outliers`] — z-score, modified z-score and min–max outlier detection;
+//! * [`vn_number`] — Vietnamese-style numbers typed as text (`4.602`, `1.234,5`);
+//! * [`score`] — the composite index: group weights, exact scores and ranks;
+//! * [`milestone`] — project milestones and their `late` / `out_of_order` flags;
+//! * [`reorganisation`] — merges, splits, moves and renames checked as a whole;
+//! * [`lineage`] — predecessors and successors through chains of reorganisations.
 
 pub mod attainment;
 pub mod calendar;
@@ -57,12 +60,11 @@ pub mod vn_number;
 pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, status};
 pub use calendar::{Date, Deadlines, Schedule};
 pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, parse_decimal};
-pub use code::{
-    DataElementCode, DataSetCode, GroupCode, IndicatorCode, MilestoneCode, OrgUnitCode,
-    ProjectCode, ReorganisationCode, RuleCode, TableCode,
-};
+pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
+pub use code::{DataSetCode, MilestoneCode, ProjectCode, ReorganisationCode, TableCode};
 pub use completeness::Completeness;
-pub use error::{DomainError, ErrorKind};
+pub use error::DomainError;
+pub use error::ErrorKind;
 pub use expression::Expression;
 pub use lineage::{Lineage, LineageEdge, Related};
 pub use milestone::{Milestone, MilestoneStatus};
