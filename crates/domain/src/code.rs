@@ -111,6 +111,26 @@ define_code!(
     /// Code of an indicator group.
     GroupCode
 );
+define_code!(
+    /// Code of a data set (a reporting form).
+    DataSetCode
+);
+define_code!(
+    /// Code of a report table.
+    TableCode
+);
+define_code!(
+    /// Code of a project.
+    ProjectCode
+);
+define_code!(
+    /// Code of a milestone, unique within its project.
+    MilestoneCode
+);
+define_code!(
+    /// Code of a reorganisation (e.g. the resolution that ordered it).
+    ReorganisationCode
+);
 
 #[cfg(test)]
 mod tests {

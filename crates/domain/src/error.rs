@@ -99,6 +99,135 @@ pub enum DomainError {
         /// The missing parent code.
         parent: String,
     },
+    // --- v2: the reporting cycle, scores, milestones, reorganisations ---
+    /// A data set's period type is not one of `month|quarter|half|nine_months|year`.
+    #[error("invalid period type {input:?}: expected month, quarter, half, nine_months or year")]
+    InvalidPeriodType {
+        /// The rejected input.
+        input: String,
+    },
+    /// A date is malformed, does not exist, or lies outside years 1000 to 9999.
+    #[error("invalid date {input:?}: {reason}")]
+    InvalidDate {
+        /// The rejected input (or a description of the computation).
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A calendar setting of a data set is out of range.
+    #[error("invalid {field} {input}: {reason}")]
+    InvalidSchedule {
+        /// The setting: `cutoff_day`, `due_days`, `approval_due_days` or `lock_after_days`.
+        field: &'static str,
+        /// The rejected value.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A report state is not one of `open|submitted|approved|returned`.
+    #[error("invalid report state {input:?}: expected open, submitted, approved or returned")]
+    InvalidReportState {
+        /// The rejected input.
+        input: String,
+    },
+    /// A report action is not one of `submit|reopen|approve|return`.
+    #[error("invalid report action {input:?}: expected submit, reopen, approve or return")]
+    InvalidReportAction {
+        /// The rejected input.
+        input: String,
+    },
+    /// A return reason is missing, empty, too long or malformed.
+    #[error("invalid reason: {reason}")]
+    InvalidReason {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The caller may not take this action on this unit (HTTP 403).
+    #[error("the caller may not do this for this org unit")]
+    Forbidden,
+    /// The data set is not assigned to the org unit.
+    #[error("the data set is not assigned to this org unit")]
+    NotAssigned,
+    /// The action is not allowed from the report's state.
+    #[error("cannot {action} a report that is {from}")]
+    InvalidTransition {
+        /// The report's current state.
+        from: crate::report::ReportState,
+        /// The refused action.
+        action: crate::report::ReportAction,
+    },
+    /// The report's period has not started yet.
+    #[error("the report's period has not started yet")]
+    PeriodNotStarted,
+    /// A report of the unit's proper subtree is not approved yet.
+    #[error("reports of the same data set and period below this unit are not all approved")]
+    ChildrenNotApproved,
+    /// A report of an ancestor (same data set and period) is submitted or approved.
+    #[error("the parent's report of the same data set and period is submitted or approved")]
+    ParentSubmitted,
+    /// The figure belongs to a submitted or approved report.
+    #[error("the figure belongs to a submitted or approved report")]
+    ReportLocked,
+    /// The report's deadline lock has passed for this caller.
+    #[error("the report's figures are closed: its deadline lock has passed")]
+    PeriodClosed,
+    /// Completeness counts break `on_time ≤ submitted ≤ expected`, `approved ≤ submitted`.
+    #[error("inconsistent report counts: {reason}")]
+    InvalidCounts {
+        /// Which inequality fails.
+        reason: String,
+    },
+    /// An outlier algorithm is not one of `z_score|modified_z_score|min_max`.
+    #[error("invalid algorithm {input:?}: expected z_score, modified_z_score or min_max")]
+    InvalidAlgorithm {
+        /// The rejected input.
+        input: String,
+    },
+    /// An outlier threshold is malformed or out of range.
+    #[error("invalid threshold {input:?}: {reason}")]
+    InvalidThreshold {
+        /// The rejected input.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `min_max` bounds are missing or reversed.
+    #[error("invalid bounds: {reason}")]
+    InvalidBounds {
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// A number element's text has a `.` that is not a thousands separator
+    /// before a decimal comma (`4.602`): it may have meant a decimal point.
+    #[error(
+        "ambiguous number {input:?}: in a number, ',' is the decimal point and '.' separates thousands only before a ','"
+    )]
+    AmbiguousNumber {
+        /// The rejected input.
+        input: String,
+    },
+    /// An indicator group's weight is malformed or out of range.
+    #[error("invalid weight {input:?}: {reason}")]
+    InvalidWeight {
+        /// The rejected input.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A milestone status is not one of `planned|in_progress|done`.
+    #[error("invalid milestone status {input:?}: expected planned, in_progress or done")]
+    InvalidMilestoneStatus {
+        /// The rejected input.
+        input: String,
+    },
+    /// A reorganisation is inconsistent; the code comes from its [`Problem`](crate::reorganisation::Problem).
+    #[error("{message}")]
+    Reorganisation {
+        /// What kind of problem (gives the code).
+        problem: crate::reorganisation::Problem,
+        /// What exactly is wrong.
+        message: String,
+    },
 }
 
 impl DomainError {
@@ -117,6 +246,60 @@ impl DomainError {
             Self::InvalidNumber { .. } => "invalid_number",
             Self::OrgTreeCycle { .. } => "org_unit_cycle",
             Self::UnknownParent { .. } => "unknown_parent",
+            Self::InvalidPeriodType { .. } => "invalid_period_type",
+            Self::InvalidDate { .. } => "invalid_date",
+            Self::InvalidSchedule { .. } => "invalid_schedule",
+            Self::InvalidReportState { .. } => "invalid_report_state",
+            Self::InvalidReportAction { .. } => "invalid_report_action",
+            Self::InvalidReason { .. } => "invalid_reason",
+            Self::Forbidden => "forbidden",
+            Self::NotAssigned => "not_assigned",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::PeriodNotStarted => "period_not_started",
+            Self::ChildrenNotApproved => "children_not_approved",
+            Self::ParentSubmitted => "parent_submitted",
+            Self::ReportLocked => "report_locked",
+            Self::PeriodClosed => "period_closed",
+            Self::InvalidCounts { .. } => "invalid_counts",
+            Self::InvalidAlgorithm { .. } => "invalid_algorithm",
+            Self::InvalidThreshold { .. } => "invalid_threshold",
+            Self::InvalidBounds { .. } => "invalid_bounds",
+            Self::AmbiguousNumber { .. } => "ambiguous_number",
+            Self::InvalidWeight { .. } => "invalid_weight",
+            Self::InvalidMilestoneStatus { .. } => "invalid_milestone_status",
+            Self::Reorganisation { problem, .. } => problem.code(),
+        }
+    }
+}
+
+/// What kind of refusal an error is, independent of any transport: the
+/// edge maps [`Invalid`](Self::Invalid) to 400/422, [`Forbidden`](Self::Forbidden)
+/// to 403 and [`Conflict`](Self::Conflict) to 409.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The input itself is malformed or out of range.
+    Invalid,
+    /// The caller may not do this.
+    Forbidden,
+    /// The input is well-formed but conflicts with the state of things
+    /// (a report's state, its locks, its assignment).
+    Conflict,
+}
+
+impl DomainError {
+    /// The kind of refusal (see [`ErrorKind`]). Every parse and validation
+    /// error is [`ErrorKind::Invalid`].
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Forbidden => ErrorKind::Forbidden,
+            Self::NotAssigned
+            | Self::InvalidTransition { .. }
+            | Self::PeriodNotStarted
+            | Self::ChildrenNotApproved
+            | Self::ParentSubmitted
+            | Self::ReportLocked
+            | Self::PeriodClosed => ErrorKind::Conflict,
+            _ => ErrorKind::Invalid,
         }
     }
 }

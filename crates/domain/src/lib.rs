@@ -21,24 +21,58 @@
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
 //! * [`catalogue`] — data elements, indicators, targets, validation rules;
 //! * [`attainment`] — exact ratio math, target selection, statuses, rule checks.
+//!
+//! The v2 reporting cycle (data sets, reports, scores, projects, reorganisations):
+//!
+//! * [`period_type`] — a data set's [`PeriodType`] and the [`TypedPeriod`] of a report;
+//! * [`calendar`] — [`Date`]s, the reporting [`Schedule`] and its [`Deadlines`] in Vietnam time;
+//! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
+//! * [`completeness`] — report counts and the completeness and on-time rates;
+//! * [`outliers`] — z-score, modified z-score and min–max outlier detection;
+//! * [`vn_number`] — Vietnamese-style numbers typed as text (`4.602`, `1.234,5`);
+//! * [`score`] — the composite index: group weights, exact scores and ranks;
+//! * [`milestone`] — project milestones and their `late` / `out_of_order` flags;
+//! * [`reorganisation`] — merges, splits, moves and renames checked as a whole;
+//! * [`lineage`] — predecessors and successors through chains of reorganisations.
 
 pub mod attainment;
+pub mod calendar;
 pub mod catalogue;
 pub mod code;
+pub mod completeness;
 pub mod error;
 mod exact;
 pub mod expression;
+pub mod lineage;
 mod literal;
+pub mod milestone;
 pub mod org_unit;
+pub mod outliers;
 pub mod period;
+pub mod period_type;
+pub mod reorganisation;
+pub mod report;
+pub mod score;
 pub mod text;
 pub mod value;
+pub mod vn_number;
 
 pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, status};
+pub use calendar::{Date, Deadlines, Schedule};
 pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, parse_decimal};
 pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
+pub use code::{DataSetCode, MilestoneCode, ProjectCode, ReorganisationCode, TableCode};
+pub use completeness::Completeness;
 pub use error::DomainError;
+pub use error::ErrorKind;
 pub use expression::Expression;
+pub use lineage::{Lineage, LineageEdge, Related};
+pub use milestone::{Milestone, MilestoneStatus};
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
+pub use outliers::{Algorithm, Baseline, Bounds, Outlier, Threshold};
 pub use period::{Month, Period};
+pub use period_type::{PeriodType, TypedPeriod};
+pub use reorganisation::{Plan, TreeView};
+pub use report::{Actor, Command, Facts, Reach, ReportAction, ReportState, ReturnReason};
+pub use score::{GroupScore, RowScore, Tally, Weight};
 pub use value::{Aggregation, StoredValue, Value, ValueInput, ValueType, check_aggregation};
