@@ -215,7 +215,10 @@ both_databases! {
         let (status, _) = as_bearer(&app, &reporter, Method::POST, "/api/v1/auth/password",
             Some(json!({"current_password": "Mật-khẩu-mới-2023", "new_password": "Một-mật-khẩu-khác"}))).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
-        app.login("p1.reporter", "Một-mật-khẩu-khác").await;
+        // Every session ends with the change, the one that made it included.
+        let (status, _) = as_bearer(&app, &reporter, Method::GET, "/api/v1/org-units", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let reporter = app.login("p1.reporter", "Một-mật-khẩu-khác").await;
         // A reporter cannot manage users; nobody disables their own account.
         let (status, _) = as_bearer(&app, &reporter, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"disabled": true}))).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
