@@ -42,10 +42,12 @@ pub async fn reserve(
 ) -> Result<Reservation, ApiError> {
     let keys = throttle::keys(subject);
     let limits = &state.config.login_limits;
-    let now = now_micros();
     let _guard = state.write_guard().await;
     let tx = state.db.conn().begin().await?;
     let stored = auth_throttle::lock(&tx, &with_keys(&keys)).await?;
+    // The time once the rows are ours: a reservation that waited for the lock must not
+    // count from before the one it waited for.
+    let now = now_micros();
     let kinds: Vec<_> = keys.iter().map(|k| k.kind).zip(stored).collect();
     match throttle::reserve(limits, &kinds, now) {
         Decision::Refused { retry_after } => {
