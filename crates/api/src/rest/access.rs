@@ -74,9 +74,11 @@ pub async fn list_users(
     }))
 }
 
-/// Disable, re-enable, reset the password of or unlock a user of the caller's subtree whom
-/// the caller outranks (a manager: users of the units below its own, and the reporters and
-/// viewers of its own unit).
+/// Disable, re-enable, reset the password of or unlock a user of the caller's subtree.
+///
+/// The caller must outrank the user: an admin acts on everyone; a manager on the users of the
+/// units below its own and on the reporters and viewers of its own unit. Disabling and a reset
+/// end the user's sessions at once; `unlock` forgets the account's failed logins.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "access", operation_id = "update_user",
     params(("id" = i64, Path, description = "User id")),
     request_body = UpdateUserRequest, security(("bearer" = [])),
@@ -108,7 +110,7 @@ pub async fn update_user(
         (status = 204, description = "Changed; every access and refresh token of the user is now refused"),
         (status = 401, description = "Wrong current password", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Weak new password", body = crate::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong current passwords (`too_many_requests`); see Retry-After", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (`too_many_requests`), or the caller's rate limit used up (`rate_limited`); see Retry-After", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_own_password(
     State(state): State<AppState>,
