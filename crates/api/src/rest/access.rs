@@ -110,6 +110,7 @@ pub async fn update_user(
         (status = 204, description = "Changed; every access and refresh token of the user is now refused"),
         (status = 401, description = "Wrong current password", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Weak new password", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 16 KiB (`payload_too_large`)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong current passwords (`too_many_requests`), or the caller's rate limit used up (`rate_limited`); see Retry-After", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_own_password(

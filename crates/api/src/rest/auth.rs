@@ -18,6 +18,10 @@ use crate::{
     json::ApiJson,
 };
 
+/// Largest body of a login, refresh, logout or password change (a name of 64 characters and
+/// passwords of 256 fit many times over, even written as JSON escapes).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized("wrong username or password".into())
 }
@@ -55,6 +59,7 @@ async fn issue(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong username or password", body = crate::Problem, content_type = "application/problem+json"),
         (status = 400, description = "Malformed body", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 16 KiB (`payload_too_large`)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this account from this address, for this address, or for this account; see Retry-After", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
@@ -123,6 +128,7 @@ pub async fn login(
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 401, description = "Unknown, used, revoked or expired refresh token, or one issued before a password change or reset", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 16 KiB (`payload_too_large`)", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -168,6 +174,7 @@ pub async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out (also for an unknown token)"),
+        (status = 413, description = "Body over 16 KiB (`payload_too_large`)", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(
     State(state): State<AppState>,
