@@ -145,6 +145,19 @@ both_databases! {
         assert_eq!(works(&app, &session(&app, "p8.reporter", NEW_PASSWORD).await).await, [true; 3]);
     }
 
+    async fn every_token_of_an_earlier_epoch_is_refused_even_when_nothing_revoked_it(app: TestApp) {
+        app.seed_catalogue().await;
+        create(&app, "p8.reporter").await;
+        let before = session(&app, "p8.reporter", PASSWORD).await;
+        // Whatever moves the epoch (a later change that forgot to revoke anything, another
+        // instance), the epoch alone ends the sessions.
+        use sea_orm::ConnectionTrait;
+        let db = chitieu_persistence::connect(&app.database_url).await.unwrap();
+        db.conn().execute_unprepared("UPDATE app_user SET session_epoch = session_epoch + 1 WHERE username = 'p8.reporter'").await.unwrap();
+        assert_eq!(works(&app, &before).await, [false; 3]);
+        assert_eq!(works(&app, &session(&app, "p8.reporter", PASSWORD).await).await, [true; 3]);
+    }
+
     async fn sixty_one_aliased_password_changes_check_five_passwords(app: TestApp) {
         app.seed_catalogue().await;
         create(&app, "p8.reporter").await;
