@@ -1,4 +1,4 @@
-//! Operator commands without a frontend: `chitieu user …`, `chitieu token …`,
+//! Operator commands without a frontend: `chitieu user …` (including `unlock`), `chitieu token …`,
 //! `chitieu keys rotate`. They act as a named user (`--as`, default `admin`) through the same
 //! use cases as the API, so the same rules apply and the audit trail records who did it.
 
@@ -56,6 +56,14 @@ pub enum UserCommand {
     },
     /// Re-enable a disabled user.
     Enable {
+        #[command(flatten)]
+        who: ActingAs,
+        /// Login name.
+        username: String,
+    },
+    /// Forget a user's failed logins and waits, from every address (audited as
+    /// `auth.unlocked`).
+    Unlock {
         #[command(flatten)]
         who: ActingAs,
         /// Login name.
@@ -193,6 +201,17 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { who, username } => set_disabled(&who, &username, true).await?,
         UserCommand::Enable { who, username } => set_disabled(&who, &username, false).await?,
+        UserCommand::Unlock { who, username } => {
+            let (state, caller) = acting(&who).await?;
+            let change = UserChange {
+                unlock: true,
+                ..UserChange::default()
+            };
+            access::update_user(&state, &caller, UserRef::Username(&username), change)
+                .await
+                .map_err(problem)?;
+            println!("unlocked {username}: its failed logins are forgotten");
+        }
         UserCommand::ResetPassword {
             who,
             username,
@@ -201,8 +220,8 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
             let (state, caller) = acting(&who).await?;
             let (password, generated) = password(password_stdin)?;
             let change = UserChange {
-                disabled: None,
                 password: Some(password.clone()),
+                ..UserChange::default()
             };
             access::update_user(&state, &caller, UserRef::Username(&username), change)
                 .await
@@ -220,7 +239,7 @@ async fn set_disabled(who: &ActingAs, username: &str, disabled: bool) -> anyhow:
     let (state, caller) = acting(who).await?;
     let change = UserChange {
         disabled: Some(disabled),
-        password: None,
+        ..UserChange::default()
     };
     access::update_user(&state, &caller, UserRef::Username(username), change)
         .await

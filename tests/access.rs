@@ -215,7 +215,10 @@ both_databases! {
         let (status, _) = as_bearer(&app, &reporter, Method::POST, "/api/v1/auth/password",
             Some(json!({"current_password": "Mật-khẩu-mới-2023", "new_password": "Một-mật-khẩu-khác"}))).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
-        app.login("p1.reporter", "Một-mật-khẩu-khác").await;
+        // Every session ends with the change, the one that made it included.
+        let (status, _) = as_bearer(&app, &reporter, Method::GET, "/api/v1/org-units", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let reporter = app.login("p1.reporter", "Một-mật-khẩu-khác").await;
         // A reporter cannot manage users; nobody disables their own account.
         let (status, _) = as_bearer(&app, &reporter, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"disabled": true}))).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
@@ -237,5 +240,57 @@ both_databases! {
         let (status, _) = as_bearer(&app, &manager, Method::PATCH, &format!("/api/v1/users/{}", id_of("admin")), Some(json!({"password": "Mật-khẩu-mới-2023"}))).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         app.login("p1.viewer", "Một-mật-khẩu-dài").await;
+    }
+
+    async fn a_manager_acts_only_on_accounts_strictly_below_it_over_rest_and_graphql(app: TestApp) {
+        app.seed_catalogue().await;
+        for (name, role, unit) in [("vt.manager", "manager", "VT"), ("vt.peer", "manager", "VT"),
+                                   ("vt.reporter", "reporter", "VT"), ("p1.manager", "manager", "VT-P1")] {
+            assert_eq!(create_user(&app, &app.token, name, role, unit).await, StatusCode::CREATED);
+        }
+        let manager = app.login("vt.manager", "Một-mật-khẩu-dài").await;
+        let peer_session = app.login("vt.peer", "Một-mật-khẩu-dài").await;
+        let (_, users) = as_bearer(&app, &manager, Method::GET, "/api/v1/users", None).await;
+        let id_of = |name: &str| users["users"].as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_i64().unwrap();
+        let (me, peer) = (id_of("vt.manager"), id_of("vt.peer"));
+
+        // Another manager of the same unit, and the manager itself: refused on both edges.
+        for (target, body) in [(peer, json!({"password": "Mật-khẩu-mới-2024"})), (peer, json!({"disabled": true})),
+                               (peer, json!({"unlock": true})), (me, json!({"password": "Mật-khẩu-mới-2024"}))] {
+            let (status, problem) = as_bearer(&app, &manager, Method::PATCH, &format!("/api/v1/users/{target}"), Some(body.clone())).await;
+            assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
+        }
+        for args in [format!(r#"id: {peer}, password: "Mật-khẩu-mới-2024""#), format!("id: {peer}, disabled: true"),
+                     format!("id: {peer}, unlock: true"), format!(r#"id: {me}, password: "Mật-khẩu-mới-2024""#)] {
+            let (_, body) = as_bearer(&app, &manager, Method::POST, "/graphql",
+                Some(json!({"query": format!("mutation {{ updateUser({args}) {{ id }} }}")}))).await;
+            assert_eq!(body["errors"][0]["extensions"]["code"], "forbidden", "{args}: {body}");
+        }
+        // A new manager of its own unit would be a peer too; one unit below is fine.
+        assert_eq!(create_user(&app, &manager, "vt.second", "manager", "VT").await, StatusCode::FORBIDDEN);
+        let (_, body) = as_bearer(&app, &manager, Method::POST, "/graphql", Some(json!({"query":
+            r#"mutation { createUser(input: {username: "vt.third", password: "Một-mật-khẩu-dài", role: "manager", orgUnit: "VT"}) { id } }"#}))).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "forbidden", "{body}");
+        assert_eq!(create_user(&app, &manager, "p8.manager", "manager", "VT-P8").await, StatusCode::CREATED);
+
+        // Nothing of the peer changed: its password and its session still work.
+        app.login("vt.peer", "Một-mật-khẩu-dài").await;
+        let (status, _) = as_bearer(&app, &peer_session, Method::GET, "/api/v1/org-units", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, list) = app.get("/api/v1/users").await;
+        let names: Vec<&str> = list["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        assert!(!names.contains(&"vt.second") && !names.contains(&"vt.third"), "{names:?}");
+        assert!(list["users"].as_array().unwrap().iter().all(|u| u["disabled"] == false));
+
+        // Below it: a reporter of its unit, a manager of a unit below.
+        let (status, _) = as_bearer(&app, &manager, Method::PATCH, &format!("/api/v1/users/{}", id_of("vt.reporter")), Some(json!({"password": "Mật-khẩu-mới-2024"}))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, body) = as_bearer(&app, &manager, Method::POST, "/graphql",
+            Some(json!({"query": format!("mutation {{ updateUser(id: {}, disabled: true) {{ disabled }} }}", id_of("p1.manager"))}))).await;
+        assert_eq!(body["data"]["updateUser"]["disabled"], true, "{body}");
+        // Listing still shows the accounts it may not act on.
+        let (_, users) = as_bearer(&app, &manager, Method::GET, "/api/v1/users", None).await;
+        let listed: Vec<&str> = users["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        assert!(listed.contains(&"vt.peer") && listed.contains(&"vt.manager"), "{listed:?}");
     }
 }

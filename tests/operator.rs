@@ -110,6 +110,38 @@ both_databases! {
         assert_eq!(names, ["admin", "p8.manager", "p8.reporter"]);
     }
 
+    async fn failed_logins_outlive_a_restart_and_the_command_line_unlocks(app: TestApp) {
+        let mut app = app;
+        app.seed_catalogue().await;
+        let url = app.database_url.clone();
+        for (name, role, unit) in [("p8.reporter", "reporter", "VT-P8"), ("vt.manager", "manager", "VT"), ("vt.peer", "manager", "VT")] {
+            run(&url, &["user", "create", name, "--role", role, "--org-unit", unit, "--password-stdin"], Some("Một-mật-khẩu-dài\n")).await;
+        }
+        let attempt = |app: &TestApp, password: &'static str| {
+            let request = app.client.post(format!("{}/api/v1/auth/login", app.base))
+                .json(&json!({"username": "p8.reporter", "password": password}));
+            async move { request.send().await.unwrap().status() }
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt(&app, "a-wrong-guess").await, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(attempt(&app, "Một-mật-khẩu-dài").await, StatusCode::TOO_MANY_REQUESTS);
+        // The count lives in the database, not in one server's memory.
+        app.restart(|_| {}).await;
+        assert_eq!(attempt(&app, "Một-mật-khẩu-dài").await, StatusCode::TOO_MANY_REQUESTS);
+
+        // A manager cannot unlock another manager of its unit, even from the shell.
+        let (ok, _, err) = run_status(&url, &["user", "unlock", "vt.peer", "--as", "vt.manager"]).await;
+        assert!(!ok && err.contains("forbidden"), "{err}");
+        let out = run(&url, &["user", "unlock", "p8.reporter"], None).await;
+        assert!(out.contains("unlocked p8.reporter"), "{out}");
+        assert_eq!(attempt(&app, "Một-mật-khẩu-dài").await, StatusCode::OK, "the running server sees the unlock at once");
+        let (_, audit) = app.get("/api/v1/audit").await;
+        let unlocked: Vec<&Value> = audit["events"].as_array().unwrap().iter().filter(|e| e["action"] == "auth.unlocked").collect();
+        assert_eq!(unlocked.len(), 1, "{unlocked:?}");
+        assert_eq!((unlocked[0]["actor"].as_str(), unlocked[0]["detail"]["username"].as_str()), (Some("admin"), Some("p8.reporter")));
+    }
+
     async fn a_refused_request_is_recorded_in_the_audit_trail(app: TestApp) {
         app.seed_catalogue().await;
         let (_, created) = app.post("/api/v1/api-tokens", &json!({"name": "p8-reader", "org_unit": "VT-P8", "scopes": ["data:read"]})).await;

@@ -13,6 +13,7 @@ mod m20261128_000002_rollup;
 mod m20261128_000003_api_tokens;
 mod m20261128_000004_audit;
 mod m20261129_000001_data_value_deletion;
+mod m20261201_000001_sessions_and_throttle;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_api_tokens::Migration),
             Box::new(m20261128_000004_audit::Migration),
             Box::new(m20261129_000001_data_value_deletion::Migration),
+            Box::new(m20261201_000001_sessions_and_throttle::Migration),
         ]
     }
 }

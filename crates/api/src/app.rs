@@ -106,7 +106,6 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
         graphql: crate::graphql::schema(&config),
         config: Arc::new(config.clone()),
         analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        login_throttle: Arc::new(crate::auth::LoginThrottle::new(config.login_limits)),
         rate_limiter: Arc::new(crate::auth::RateLimiter::new(config.rate_limit)),
         metrics: Arc::default(),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),

@@ -28,7 +28,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How many argon2 hashes may run at once.
     pub hash_concurrency: usize,
-    /// Failed-login limits.
+    /// Limits of password checks (logins and current-password checks), kept in the
+    /// database so every instance shares them.
     pub login_limits: crate::auth::ThrottleLimits,
     /// GraphQL introspection and field suggestions (off in the production profile).
     pub graphql_introspection: bool,

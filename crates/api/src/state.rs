@@ -22,8 +22,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The GraphQL schema.
     pub graphql: crate::graphql::ChitieuSchema,
-    /// Failed-login throttle.
-    pub login_throttle: Arc<crate::auth::LoginThrottle>,
     /// Per-caller request rate limit.
     pub rate_limiter: Arc<crate::auth::RateLimiter>,
     /// Counters served at `/metrics`.

@@ -9,6 +9,7 @@ pub mod aggregates;
 pub mod api_tokens;
 pub mod attainment;
 pub mod audit;
+pub mod auth_throttle;
 pub mod bench;
 pub mod catalogue;
 pub mod changes;

@@ -17,6 +17,9 @@ pub enum RefreshCheck {
         user_id: i64,
         /// The family to continue.
         family_id: String,
+        /// The user's session epoch when the token was issued; the token is good only while
+        /// the user's epoch is still this one.
+        session_epoch: i64,
     },
     /// Already used: the whole family has now been revoked.
     Reused,
@@ -24,23 +27,25 @@ pub enum RefreshCheck {
     Invalid,
 }
 
-/// Stores a new refresh token (by hash).
+/// Stores a new refresh token (by hash), issued in the user's `session_epoch`.
 pub async fn store(
     db: &impl ConnectionTrait,
     user_id: i64,
+    session_epoch: i64,
     family_id: &str,
     token_hash: &str,
     expires_at: Micros,
 ) -> Result<(), PersistenceError> {
     sql::execute(
         db,
-        "INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at, created_at, session_epoch) VALUES (?, ?, ?, ?, ?, ?)",
         vec![
             user_id.into(),
             family_id.into(),
             token_hash.into(),
             expires_at.into(),
             now_micros().into(),
+            session_epoch.into(),
         ],
     )
     .await?;
@@ -55,7 +60,7 @@ pub async fn consume(
 ) -> Result<RefreshCheck, PersistenceError> {
     let rows = sql::query(
         db,
-        "SELECT id, user_id, family_id, expires_at, used_at, revoked_at FROM refresh_token WHERE token_hash = ?",
+        "SELECT id, user_id, family_id, expires_at, used_at, revoked_at, session_epoch FROM refresh_token WHERE token_hash = ?",
         vec![token_hash.into()],
     )
     .await?;
@@ -68,6 +73,7 @@ pub async fn consume(
     let expires_at: i64 = get(row, 3)?;
     let used_at: Option<i64> = get(row, 4)?;
     let revoked_at: Option<i64> = get(row, 5)?;
+    let session_epoch: i64 = get(row, 6)?;
     let now = now_micros();
     if used_at.is_some() {
         revoke_family(db, &family_id).await?;
@@ -87,7 +93,11 @@ pub async fn consume(
         revoke_family(db, &family_id).await?;
         return Ok(RefreshCheck::Reused);
     }
-    Ok(RefreshCheck::Valid { user_id, family_id })
+    Ok(RefreshCheck::Valid {
+        user_id,
+        family_id,
+        session_epoch,
+    })
 }
 
 /// Revokes every token of a family (logout, or reuse detected).

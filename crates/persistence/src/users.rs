@@ -23,6 +23,9 @@ pub struct StoredUser {
     pub org_unit_id: Option<i64>,
     /// A disabled user cannot log in and its tokens stop working.
     pub disabled: bool,
+    /// Carried by every token issued to the user; incremented by a password change or reset
+    /// and by disabling, which ends every session issued before.
+    pub session_epoch: i64,
 }
 
 impl From<app_user::Model> for StoredUser {
@@ -35,6 +38,7 @@ impl From<app_user::Model> for StoredUser {
             role: m.role,
             org_unit_id: m.org_unit_id,
             disabled: m.disabled,
+            session_epoch: m.session_epoch,
         }
     }
 }
@@ -95,6 +99,7 @@ pub async fn create(
         role: Set(user.role.to_owned()),
         org_unit_id: Set(user.org_unit_id),
         disabled: Set(false),
+        session_epoch: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -111,7 +116,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<(StoredUser, Option<String>)>, PersistenceError> {
     let mut sql = String::from(
-        "SELECT a.id, a.username, a.password_hash, a.display_name, a.role, a.org_unit_id, a.disabled, u.code \
+        "SELECT a.id, a.username, a.password_hash, a.display_name, a.role, a.org_unit_id, a.disabled, a.session_epoch, u.code \
          FROM app_user a LEFT JOIN org_unit u ON u.id = a.org_unit_id WHERE a.username > ?",
     );
     let mut values: Vec<sea_orm::Value> = vec![after.unwrap_or("").into()];
@@ -133,29 +138,37 @@ pub async fn list(
                     role: crate::sql::get(r, 4)?,
                     org_unit_id: crate::sql::get(r, 5)?,
                     disabled: crate::sql::get(r, 6)?,
+                    session_epoch: crate::sql::get(r, 7)?,
                 },
-                crate::sql::get(r, 7)?,
+                crate::sql::get(r, 8)?,
             ))
         })
         .collect()
 }
 
-/// Sets the disabled flag.
+/// Sets the disabled flag. Disabling also increments the session epoch, so every token
+/// issued before stops working at once.
 pub async fn set_disabled(
     db: &impl ConnectionTrait,
     id: i64,
     disabled: bool,
 ) -> Result<(), PersistenceError> {
+    let sql = if disabled {
+        "UPDATE app_user SET disabled = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?"
+    } else {
+        "UPDATE app_user SET disabled = ?, updated_at = ? WHERE id = ?"
+    };
     crate::sql::execute(
         db,
-        "UPDATE app_user SET disabled = ?, updated_at = ? WHERE id = ?",
+        sql,
         vec![disabled.into(), now_micros().into(), id.into()],
     )
     .await?;
     Ok(())
 }
 
-/// Replaces the password hash.
+/// Replaces the password hash and increments the session epoch: every token issued before
+/// stops working at once.
 pub async fn set_password_hash(
     db: &impl ConnectionTrait,
     id: i64,
@@ -163,7 +176,7 @@ pub async fn set_password_hash(
 ) -> Result<(), PersistenceError> {
     crate::sql::execute(
         db,
-        "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?",
+        "UPDATE app_user SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?",
         vec![hash.into(), now_micros().into(), id.into()],
     )
     .await?;

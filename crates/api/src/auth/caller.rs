@@ -59,6 +59,9 @@ pub enum Principal {
         username: String,
         /// Role.
         role: Role,
+        /// The session epoch the caller's token was issued in (the current one for the
+        /// command line); the caller stays valid only while the user's epoch is this one.
+        session_epoch: i64,
     },
     /// A machine, with scopes.
     Token {
@@ -204,14 +207,15 @@ impl Caller {
         let caller = if token.starts_with(API_TOKEN_PREFIX) {
             api_token(state, token).await?
         } else {
+            let expired = || ApiError::Unauthorized("invalid or expired access token".into());
             let claims = state.jwt.verify(token)?;
-            let user_id: i64 = claims
-                .sub
-                .parse()
-                .map_err(|_| ApiError::Unauthorized("invalid or expired access token".into()))?;
+            let user_id: i64 = claims.sub.parse().map_err(|_| expired())?;
+            // A token from an earlier session epoch (before a password change or reset, or
+            // before the user was disabled) is refused like an expired one.
             Caller::of_user(state, user_id)
                 .await?
-                .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?
+                .filter(|c| c.session_epoch() == Some(claims.epoch))
+                .ok_or_else(expired)?
         };
         state
             .rate_limiter
@@ -220,19 +224,34 @@ impl Caller {
         Ok(caller)
     }
 
-    /// Whether the caller may still act: its user exists and is enabled, or its API token is
-    /// neither revoked nor expired (long-lived connections check this again).
+    /// Whether the caller may still act: its user exists, is enabled and is still in the
+    /// session epoch the caller was resolved in (no password change or reset, no disabling
+    /// since), or its API token is neither revoked nor expired (long-lived connections check
+    /// this again).
     pub async fn still_valid(&self, state: &AppState) -> Result<bool, ApiError> {
         Ok(match &self.principal {
-            Principal::User { id, .. } => Caller::of_user(state, *id).await?.is_some(),
+            Principal::User {
+                id, session_epoch, ..
+            } => Caller::of_user(state, *id)
+                .await?
+                .is_some_and(|now| now.session_epoch() == Some(*session_epoch)),
             Principal::Token { id, .. } => api_tokens::find_by_id(state.db.conn(), *id)
                 .await?
                 .is_some_and(|t| t.is_active(now_micros())),
         })
     }
 
-    /// The caller acting as this user, or `None` when the user does not exist or is disabled
-    /// (also used by the command line, which acts as a named user).
+    /// The user's session epoch; `None` for an API token.
+    pub fn session_epoch(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User { session_epoch, .. } => Some(*session_epoch),
+            Principal::Token { .. } => None,
+        }
+    }
+
+    /// The caller acting as this user in its current session epoch, or `None` when the user
+    /// does not exist or is disabled (also used by the command line, which acts as a named
+    /// user).
     pub async fn of_user(state: &AppState, user_id: i64) -> Result<Option<Caller>, ApiError> {
         let Some(user) = users::find_by_id(state.db.conn(), user_id)
             .await?
@@ -256,6 +275,7 @@ impl Caller {
                 id: user.id,
                 username: user.username,
                 role,
+                session_epoch: user.session_epoch,
             },
             scope,
         }))

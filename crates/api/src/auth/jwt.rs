@@ -31,6 +31,11 @@ pub struct Claims {
     pub typ: String,
     /// Unique token id.
     pub jti: String,
+    /// The user's session epoch when the token was issued; the token is good only while the
+    /// user's epoch is still this one (a password change or reset, or disabling, moves it).
+    /// Tokens issued before epochs existed carry none and count as epoch 0.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 /// A verification key that was replaced and is accepted until `until` (seconds since the
@@ -111,8 +116,8 @@ impl JwtKeys {
         self.ttl_seconds
     }
 
-    /// Issues an access token for a user id.
-    pub fn issue(&self, user_id: i64) -> Result<String, ApiError> {
+    /// Issues an access token for a user id in the user's current session epoch.
+    pub fn issue(&self, user_id: i64, epoch: i64) -> Result<String, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -123,6 +128,7 @@ impl JwtKeys {
             iat: now,
             typ: ACCESS.to_owned(),
             jti: uuid::Uuid::new_v4().to_string(),
+            epoch,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());

@@ -68,6 +68,9 @@ pub struct UpdateUserRequest {
     /// sessions.
     #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
+    /// `true`: forget the account's failed logins and waits, from every address (audited as
+    /// `auth.unlocked`); `false` or absent: nothing.
+    pub unlock: Option<bool>,
 }
 
 /// `POST /api/v1/auth/password`: change one's own password.

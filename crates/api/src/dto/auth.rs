@@ -1,18 +1,44 @@
 //! Login and token bodies.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 use utoipa::ToSchema;
 
+use crate::auth::MAX_PASSWORD_CHARS;
+
+/// Longest login name (the contract's usernames have 3–64 characters).
+pub const MAX_USERNAME_CHARS: usize = 64;
+
 /// `POST /api/v1/auth/login`.
+///
+/// Both fields are cut to one character beyond their longest valid length as they are read:
+/// an over-long name or password is simply wrong (the same 401, in the same time) and is never
+/// kept, looked up or recorded whole.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Login name.
-    #[schema(example = "admin")]
+    #[schema(example = "admin", max_length = 64)]
+    #[serde(deserialize_with = "at_most::<_, { MAX_USERNAME_CHARS + 1 }>")]
     pub username: String,
     /// Password.
-    #[schema(example = "correct horse battery staple")]
+    #[schema(example = "correct horse battery staple", max_length = 256)]
+    #[serde(deserialize_with = "at_most::<_, { MAX_PASSWORD_CHARS + 1 }>")]
     pub password: String,
+}
+
+/// Reads a string, keeping at most its first `N` characters.
+fn at_most<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<String, D::Error> {
+    struct AtMost<const N: usize>;
+    impl<const N: usize> de::Visitor<'_> for AtMost<N> {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.chars().take(N).collect())
+        }
+    }
+    d.deserialize_str(AtMost::<N>)
 }
 
 /// `POST /api/v1/auth/refresh` and `/logout`.

@@ -304,28 +304,35 @@ impl AccessMutation {
         Ok(User::from(&view))
     }
 
-    /// Disables, re-enables or resets the password of a user of the caller's subtree;
-    /// disabling and a reset end the user's sessions at once.
+    /// Disables, re-enables, resets the password of or unlocks (`unlock: true` forgets the
+    /// account's failed logins and waits) a user of the caller's subtree whom the caller
+    /// outranks; disabling and a reset end the user's sessions at once.
     async fn update_user(
         &self,
         ctx: &Context<'_>,
         id: i64,
         disabled: Option<bool>,
         password: Option<String>,
+        unlock: Option<bool>,
     ) -> GqlResult<User> {
         let (state, caller) = state_and_caller(ctx)?;
         let view = access::update_user(
             state,
             caller,
             UserRef::Id(id),
-            UserChange { disabled, password },
+            UserChange {
+                disabled,
+                password,
+                unlock: unlock.unwrap_or(false),
+            },
         )
         .await
         .map_err(gql)?;
         Ok(User::from(&view))
     }
 
-    /// Changes the caller's own password; its other sessions end.
+    /// Changes the caller's own password; every session of the caller ends, this one
+    /// included. Wrong current passwords are throttled (`too_many_requests`).
     async fn change_own_password(
         &self,
         ctx: &Context<'_>,

@@ -74,13 +74,17 @@ pub async fn list_users(
     }))
 }
 
-/// Disable, re-enable or reset the password of a user of the caller's subtree.
+/// Disable, re-enable, reset the password of or unlock a user of the caller's subtree.
+///
+/// The caller must outrank the user: an admin acts on everyone; a manager on the users of the
+/// units below its own and on the reporters and viewers of its own unit. Disabling and a reset
+/// end the user's sessions at once; `unlock` forgets the account's failed logins.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "access", operation_id = "update_user",
     params(("id" = i64, Path, description = "User id")),
     request_body = UpdateUserRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = UserDto),
-        (status = 403, description = "Not allowed (role, an admin's account, or yourself)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role; an account the caller does not outrank: an admin, a manager of the same unit, oneself; disabling oneself)", body = crate::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user in your subtree", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Weak password", body = crate::Problem, content_type = "application/problem+json"),
     ))]
@@ -93,18 +97,21 @@ pub async fn update_user(
     let change = access::UserChange {
         disabled: body.disabled,
         password: body.password,
+        unlock: body.unlock.unwrap_or(false),
     };
     let view = access::update_user(&state, &caller, access::UserRef::Id(id), change).await?;
     Ok(Json(UserDto::from(&view)))
 }
 
-/// Change one's own password; other sessions end.
+/// Change one's own password; every session ends, this one included (log in again).
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", operation_id = "update_own_password",
     request_body = ChangePasswordRequest, security(("bearer" = [])),
     responses(
-        (status = 204, description = "Changed"),
+        (status = 204, description = "Changed; every access and refresh token of the user is now refused"),
         (status = 401, description = "Wrong current password", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Weak new password", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 16 KiB (`payload_too_large`)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (`too_many_requests`), or the caller's rate limit used up (`rate_limited`); see Retry-After", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_own_password(
     State(state): State<AppState>,

@@ -75,9 +75,6 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics::get_metrics))
         .routes(routes!(docs::get_openapi))
         .routes(routes!(docs::get_docs))
-        .routes(routes!(auth::login))
-        .routes(routes!(auth::refresh))
-        .routes(routes!(auth::logout))
         .routes(routes!(metadata::import_metadata))
         .routes(routes!(data_values::submit_data_value_set))
         .routes(routes!(org_units::list_org_units))
@@ -88,12 +85,23 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_validation_rules))
         .routes(routes!(access::create_user, access::list_users))
         .routes(routes!(access::update_user))
-        .routes(routes!(access::change_own_password))
         .routes(routes!(access::create_api_token, access::list_api_tokens))
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_validation))
         .merge(conditional_router())
+        .merge(auth_router())
+}
+
+/// Login, refresh, logout and password changes: their bodies are small, so they are bounded
+/// to [`auth::MAX_BODY_BYTES`] before they are read (413 beyond).
+fn auth_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(access::change_own_password))
+        .route_layer(axum::extract::DefaultBodyLimit::max(auth::MAX_BODY_BYTES))
 }
 
 /// The REST router (state not yet supplied) and its OpenAPI document, which it also serves

@@ -1,13 +1,18 @@
 //! Users, API tokens and the audit trail: the rules shared by REST, GraphQL and the command
-//! line. Every function authorizes the caller first, then checks the subtree, validates, and
-//! writes together with its audit event.
+//! line. Every function authorizes the caller first, then checks the subtree and the caller's
+//! rank over the account ([`super::ranks`]), validates, and writes in one transaction
+//! together with its audit event (and, for a password or a disabled account, the end of the
+//! user's sessions).
 
-use chitieu_persistence::{Scope, api_tokens, audit, now_micros, org_units, sessions, users};
+use chitieu_persistence::{
+    ConnectionTrait, Scope, TransactionTrait, api_tokens, audit, now_micros, org_units, sessions,
+    users,
+};
 
-use super::invalid;
+use super::{invalid, ranks};
 use crate::{
     ApiError, AppState,
-    auth::{Caller, Role, check_password_policy, hash_token, new_api_token},
+    auth::{Caller, Role, Subject, attempts, check_password_policy, hash_token, new_api_token},
     authz::{Operation, authorize},
     service::units::unit_in_scope,
 };
@@ -46,6 +51,8 @@ pub struct UserChange {
     pub disabled: Option<bool>,
     /// A new password.
     pub password: Option<String>,
+    /// Forget the account's failed password checks and waits (from every address).
+    pub unlock: bool,
 }
 
 /// What a new API token is made of.
@@ -76,14 +83,14 @@ fn valid_username(u: &str) -> bool {
 }
 
 async fn record(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     caller: &Caller,
     action: &'static str,
     org_unit_id: Option<i64>,
     detail: serde_json::Value,
 ) -> Result<(), ApiError> {
     audit::record(
-        state.db.conn(),
+        db,
         &caller.actor(),
         vec![audit::NewEvent {
             action,
@@ -95,16 +102,30 @@ async fn record(
     Ok(())
 }
 
-async fn unit_code(state: &AppState, unit: Option<i64>) -> Result<Option<String>, ApiError> {
+/// Refuses unless the caller outranks an account with `role` bound to `unit` (an account of
+/// the caller's subtree): see [`ranks::may_act_on`].
+fn ensure_outranks(caller: &Caller, role: Role, unit: Option<i64>) -> Result<(), ApiError> {
+    let caller_role = caller
+        .role()
+        .ok_or_else(|| ApiError::Forbidden("API tokens do not manage users".into()))?;
+    ranks::may_act_on(caller_role, subtree_root(caller.scope), role, unit)
+        .map_err(|why| ApiError::Forbidden(why.into()))
+}
+
+async fn unit_code(
+    db: &impl ConnectionTrait,
+    unit: Option<i64>,
+) -> Result<Option<String>, ApiError> {
     let Some(unit) = unit else { return Ok(None) };
-    Ok(org_units::find_by_ids(state.db.conn(), &[unit])
+    Ok(org_units::find_by_ids(db, &[unit])
         .await?
         .into_iter()
         .next()
         .map(|u| u.unit.code.into_string()))
 }
 
-/// Creates a user bound to a unit of the caller's subtree; only an admin grants `admin`.
+/// Creates a user bound to a unit of the caller's subtree, below the caller's rank: only an
+/// admin grants `admin`, and a manager creates managers only in the units below its own.
 pub async fn create_user(
     state: &AppState,
     caller: &Caller,
@@ -144,6 +165,8 @@ pub async fn create_user(
             ));
         }
     };
+    let unit_id = unit.as_ref().filter(|_| role != Role::Admin).map(|u| u.id);
+    ensure_outranks(caller, role, unit_id)?;
     let display_name = input
         .display_name
         .as_deref()
@@ -161,14 +184,15 @@ pub async fn create_user(
     }
     let hash = state.passwords.hash(input.password).await?;
     let _guard = state.write_guard().await;
+    let tx = state.db.conn().begin().await?;
     let created = users::create(
-        state.db.conn(),
+        &tx,
         users::NewUser {
             username: &input.username,
             password_hash: &hash,
             display_name: display_name.as_deref(),
             role: role.as_str(),
-            org_unit_id: unit.as_ref().filter(|_| role != Role::Admin).map(|u| u.id),
+            org_unit_id: unit_id,
         },
     )
     .await
@@ -180,13 +204,14 @@ pub async fn create_user(
         }
     })?;
     record(
-        state,
+        &tx,
         caller,
         "user.created",
         created.org_unit_id,
         serde_json::json!({ "user_id": created.id, "username": created.username, "role": created.role }),
     )
     .await?;
+    tx.commit().await?;
     Ok(UserView {
         org_unit: unit
             .filter(|_| role != Role::Admin)
@@ -196,7 +221,8 @@ pub async fn create_user(
 }
 
 /// Users bound to the caller's subtree (every user for an admin), by username: at most
-/// `limit` after the username `after`.
+/// `limit` after the username `after`. A manager also sees the accounts it may not act on
+/// (itself, the other managers of its unit): listing changes nothing.
 pub async fn list_users(
     state: &AppState,
     caller: &Caller,
@@ -242,8 +268,10 @@ pub enum UserRef<'a> {
     Username(&'a str),
 }
 
-/// Disables, re-enables or resets the password of a user of the caller's subtree. Disabling
-/// and a reset end the user's sessions at once.
+/// Disables, re-enables, resets the password of or unlocks a user of the caller's subtree
+/// whom the caller outranks ([`ranks::may_act_on`]). Disabling and a reset end the user's
+/// sessions at once: the session epoch moves, so every access and refresh token issued before
+/// is refused. An unlock forgets the account's failed password checks (`auth.unlocked`).
 pub async fn update_user(
     state: &AppState,
     caller: &Caller,
@@ -252,11 +280,9 @@ pub async fn update_user(
 ) -> Result<UserView, ApiError> {
     let user = find_managed_user(state, caller, user).await?;
     let id = user.id;
-    if user.role == Role::Admin.as_str() && caller.role() != Some(Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "only an admin may change an admin's account".into(),
-        ));
-    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| ApiError::internal(format!("user {id} has unknown role")))?;
+    ensure_outranks(caller, role, user.org_unit_id)?;
     if caller.user_id() == Some(id) && change.disabled == Some(true) {
         return Err(ApiError::Forbidden(
             "you cannot disable your own account".into(),
@@ -269,38 +295,55 @@ pub async fn update_user(
         }
         None => None,
     };
-    let db = state.db.conn();
     let _guard = state.write_guard().await;
+    let tx = state.db.conn().begin().await?;
     if let Some(disabled) = change.disabled {
-        users::set_disabled(db, id, disabled).await?;
+        users::set_disabled(&tx, id, disabled).await?;
     }
     if let Some(hash) = &hash {
-        users::set_password_hash(db, id, hash).await?;
+        users::set_password_hash(&tx, id, hash).await?;
     }
     if change.disabled == Some(true) || hash.is_some() {
-        sessions::revoke_user(db, id).await?;
+        sessions::revoke_user(&tx, id).await?;
     }
-    let action = match change.disabled {
-        Some(true) => "user.disabled",
-        Some(false) => "user.enabled",
-        None => "user.updated",
-    };
-    record(
-        state,
-        caller,
-        action,
-        user.org_unit_id,
-        serde_json::json!({ "user_id": id, "username": user.username, "disabled": change.disabled, "password_reset": hash.is_some() }),
-    )
-    .await?;
-    let user = users::find_by_id(db, id)
+    if change.disabled.is_some() || hash.is_some() || !change.unlock {
+        let action = match change.disabled {
+            Some(true) => "user.disabled",
+            Some(false) => "user.enabled",
+            None => "user.updated",
+        };
+        record(
+            &tx,
+            caller,
+            action,
+            user.org_unit_id,
+            serde_json::json!({ "user_id": id, "username": user.username, "disabled": change.disabled, "password_reset": hash.is_some() }),
+        )
+        .await?;
+    }
+    if change.unlock {
+        let cleared = attempts::unlock(&tx, &user.username).await?;
+        record(
+            &tx,
+            caller,
+            "auth.unlocked",
+            user.org_unit_id,
+            serde_json::json!({ "user_id": id, "username": user.username, "keys_cleared": cleared }),
+        )
+        .await?;
+    }
+    let user = users::find_by_id(&tx, id)
         .await?
         .ok_or_else(|| ApiError::not_found("unknown_user", format!("no user {id}")))?;
-    let org_unit = unit_code(state, user.org_unit_id).await?;
+    let org_unit = unit_code(&tx, user.org_unit_id).await?;
+    tx.commit().await?;
     Ok(UserView { user, org_unit })
 }
 
-/// Changes the caller's own password after checking the current one; other sessions end.
+/// Changes the caller's own password after checking the current one. The check is throttled
+/// per user like a login (a reserved attempt before any hashing), whatever the edge, so
+/// neither bursts nor GraphQL aliases can guess at speed. Every session of the user ends,
+/// this one included: the caller logs in again with the new password.
 pub async fn change_own_password(
     state: &AppState,
     caller: &Caller,
@@ -310,30 +353,52 @@ pub async fn change_own_password(
     let Some(id) = caller.user_id() else {
         return Err(ApiError::Forbidden("an API token has no password".into()));
     };
-    let db = state.db.conn();
-    let user = users::find_by_id(db, id)
+    // The new password's policy first: it needs no secret, and a weak one costs no hashing.
+    check_password_policy(&new).map_err(|m| invalid("weak_password", "new_password", m))?;
+    let user = users::find_by_id(state.db.conn(), id)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?;
+    let reservation = attempts::reserve(
+        state,
+        Subject::OwnPassword {
+            account: &user.username,
+        },
+        "too many wrong current passwords",
+    )
+    .await?;
     if !state
         .passwords
         .verify(current, Some(user.password_hash))
         .await?
     {
+        // The reservation stays counted as a failure.
+        let _guard = state.write_guard().await;
+        record(
+            state.db.conn(),
+            caller,
+            "auth.password_check_failed",
+            user.org_unit_id,
+            serde_json::json!({ "user_id": id }),
+        )
+        .await?;
         return Err(ApiError::Unauthorized("wrong current password".into()));
     }
-    check_password_policy(&new).map_err(|m| invalid("weak_password", "new_password", m))?;
     let hash = state.passwords.hash(new).await?;
     let _guard = state.write_guard().await;
-    users::set_password_hash(db, id, &hash).await?;
-    sessions::revoke_user(db, id).await?;
+    let tx = state.db.conn().begin().await?;
+    reservation.succeeded(state, &tx).await?;
+    users::set_password_hash(&tx, id, &hash).await?;
+    sessions::revoke_user(&tx, id).await?;
     record(
-        state,
+        &tx,
         caller,
         "user.password_changed",
         user.org_unit_id,
         serde_json::json!({ "user_id": id }),
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Creates an API token for a unit of the caller's subtree; returns the secret (shown once)
@@ -388,8 +453,9 @@ pub async fn create_api_token(
     let unit = unit_in_scope(state, caller.scope, &input.org_unit).await?;
     let token = new_api_token();
     let _guard = state.write_guard().await;
+    let tx = state.db.conn().begin().await?;
     let stored = api_tokens::create(
-        state.db.conn(),
+        &tx,
         api_tokens::NewToken {
             name: &name,
             token_hash: &hash_token(&token),
@@ -401,13 +467,14 @@ pub async fn create_api_token(
     )
     .await?;
     record(
-        state,
+        &tx,
         caller,
         "api_token.created",
         Some(unit.id),
         serde_json::json!({ "token_id": stored.id, "name": stored.name, "scopes": stored.scopes }),
     )
     .await?;
+    tx.commit().await?;
     Ok((token, stored))
 }
 
@@ -438,18 +505,19 @@ pub async fn revoke_api_token(
         return Err(unknown());
     }
     let _guard = state.write_guard().await;
-    api_tokens::revoke(state.db.conn(), id).await?;
+    let tx = state.db.conn().begin().await?;
+    api_tokens::revoke(&tx, id).await?;
     record(
-        state,
+        &tx,
         caller,
         "api_token.revoked",
         Some(token.org_unit_id),
         serde_json::json!({ "token_id": id, "name": token.name }),
     )
     .await?;
-    Ok(api_tokens::find_by_id(state.db.conn(), id)
-        .await?
-        .unwrap_or(token))
+    let revoked = api_tokens::find_by_id(&tx, id).await?.unwrap_or(token);
+    tx.commit().await?;
+    Ok(revoked)
 }
 
 /// One page of the caller's audit trail, newest first: events with ids below `before`.

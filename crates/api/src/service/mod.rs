@@ -5,6 +5,7 @@
 pub mod access;
 pub mod filters;
 pub mod metadata;
+pub mod ranks;
 pub mod reports;
 pub mod submit;
 pub mod units;

@@ -15,6 +15,7 @@ pub struct Model {
     pub role: String,
     pub org_unit_id: Option<i64>,
     pub disabled: bool,
+    pub session_epoch: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
