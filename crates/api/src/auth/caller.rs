@@ -168,7 +168,11 @@ async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         return Err(unauthorized());
     }
     api_tokens::touch(state.db.conn(), &stored).await?;
-    Ok(Caller {
+    Ok(token_caller(&stored))
+}
+
+fn token_caller(stored: &api_tokens::StoredToken) -> Caller {
+    Caller {
         principal: Principal::Token {
             id: stored.id,
             name: stored.name.clone(),
@@ -176,7 +180,7 @@ async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             write: stored.scopes.iter().any(|s| s == "data:write"),
         },
         scope: Scope::Subtree(stored.org_unit_id),
-    })
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -213,22 +217,39 @@ impl Caller {
                 .await?
                 .ok_or_else(|| ApiError::Unauthorized("invalid or expired access token".into()))?
         };
-        state
-            .rate_limiter
-            .check(&caller.idempotency_scope())
-            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+        caller.charge(state)?;
         Ok(caller)
     }
 
-    /// Whether the caller may still act: its user exists and is enabled, or its API token is
-    /// neither revoked nor expired (long-lived connections check this again).
-    pub async fn still_valid(&self, state: &AppState) -> Result<bool, ApiError> {
-        Ok(match &self.principal {
-            Principal::User { id, .. } => Caller::of_user(state, *id).await?.is_some(),
+    /// The caller as the database has it now, for connections that outlive one request (each
+    /// WebSocket operation, each subscription event): its user exists and is enabled (with
+    /// its current role and unit), or its API token is neither revoked nor expired; else 401.
+    pub async fn reauthorize(&self, state: &AppState) -> Result<Caller, ApiError> {
+        let current = match &self.principal {
+            Principal::User { id, .. } => Caller::of_user(state, *id).await?,
             Principal::Token { id, .. } => api_tokens::find_by_id(state.db.conn(), *id)
                 .await?
-                .is_some_and(|t| t.is_active(now_micros())),
-        })
+                .filter(|t| t.is_active(now_micros()))
+                .map(|t| token_caller(&t)),
+        };
+        current.ok_or_else(unauthorized)
+    }
+
+    /// Whether the caller may still act (see [`Caller::reauthorize`]).
+    pub async fn still_valid(&self, state: &AppState) -> Result<bool, ApiError> {
+        match self.reauthorize(state).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::Unauthorized(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes one request from the caller's rate limit, or 429.
+    pub fn charge(&self, state: &AppState) -> Result<(), ApiError> {
+        state
+            .rate_limiter
+            .check(&self.idempotency_scope())
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })
     }
 
     /// The caller acting as this user, or `None` when the user does not exist or is disabled
