@@ -173,8 +173,12 @@ both_databases! {
     async fn every_refusal_before_execution_is_a_graphql_error(app: TestApp) {
         app.seed_catalogue().await;
         let flood: String = (0..=chitieu_api::graphql::MAX_FIELDS).map(|i| format!("t{i}: __typename ")).collect();
+        let args: String = (0..=chitieu_api::graphql::MAX_ARGUMENTS).map(|i| format!("x{i}: 1 ")).collect();
+        let nested = format!("{{ __typename(x: {}1{}) }}", "[".repeat(2_000), "]".repeat(2_000));
         let refusals = [
             ("{ roots { code }", "graphql_parse_error"),
+            (&nested, "query_too_deep"),
+            (&format!("{{ __typename({args}) }}"), "query_too_large"),
             ("{ ...Nope }", "graphql_validation_failed"),
             ("{ __typename } fragment Unused on QueryRoot { __typename }", "graphql_validation_failed"),
             ("{ rots { code } }", "graphql_validation_failed"),

@@ -7,6 +7,8 @@
 //!
 //! 1. every spread names a fragment of the document, no fragment spreads itself (directly or
 //!    through others) and every fragment is used (all three are GraphQL validation rules);
+//!    variables, arguments, directives and variable references are few enough that the rules
+//!    comparing them pairwise (variables in allowed positions, overlapping fields) stay cheap;
 //! 2. then the size of every fragment is computed once, dependencies first, and a spread adds
 //!    the size of its fragment instead of walking it again.
 //!
@@ -21,9 +23,10 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use async_graphql::{
-    Pos,
-    parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet},
+    Name, Pos, Positioned,
+    parser::types::{Directive, ExecutableDocument, OperationType, Selection, SelectionSet},
 };
+use async_graphql_value::Value;
 
 /// Most selections one document may make once its fragments are expanded: fields (each alias
 /// and `__typename` counted), fragment spreads and inline fragments.
@@ -37,6 +40,18 @@ pub const MAX_INTROSPECTION_DEPTH: usize = 20;
 /// multiplies the answer by the size of the schema. The standard query needs 3
 /// (`types { fields { args } }`).
 pub const MAX_INTROSPECTION_LISTS: usize = 3;
+
+/// Most variables one operation may declare.
+pub const MAX_VARIABLES: usize = 100;
+/// Most arguments one field or directive may take, and most directives one place may carry.
+pub const MAX_ARGUMENTS: usize = 32;
+/// Most variable references one document may make.
+pub const MAX_VARIABLE_REFERENCES: usize = 1_000;
+
+/// Most brackets (`{`, `[`, `(`) open at once in a document's text. The parser recurses once
+/// per level of nested values and would overflow its thread's stack on a few thousand, so
+/// the text is measured before it is parsed.
+pub const MAX_NESTING: usize = 64;
 
 /// The introspection fields that answer lists.
 const INTROSPECTION_LISTS: [&str; 9] = [
@@ -77,6 +92,16 @@ pub enum Refusal {
     },
     /// More than [`MAX_FIELDS`] selections.
     TooManySelections,
+    /// More of something than its limit ([`MAX_VARIABLES`], [`MAX_ARGUMENTS`],
+    /// [`MAX_VARIABLE_REFERENCES`]).
+    TooMany {
+        /// What, e.g. "arguments on one field or directive".
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// Brackets nested deeper than [`MAX_NESTING`] in the text.
+    TooNested,
     /// Fields nested deeper than [`MAX_DEPTH`].
     TooDeep,
     /// An introspection subtree deeper than [`MAX_INTROSPECTION_DEPTH`] or with more than
@@ -91,8 +116,8 @@ impl Refusal {
             Self::UnknownFragment { .. }
             | Self::FragmentCycle { .. }
             | Self::UnusedFragment { .. } => "graphql_validation_failed",
-            Self::TooManySelections => "query_too_large",
-            Self::TooDeep | Self::IntrospectionTooDeep => "query_too_deep",
+            Self::TooManySelections | Self::TooMany { .. } => "query_too_large",
+            Self::TooNested | Self::TooDeep | Self::IntrospectionTooDeep => "query_too_deep",
         }
     }
 
@@ -123,6 +148,11 @@ impl std::fmt::Display for Refusal {
                 "a query may select at most {MAX_FIELDS} fields, aliases, __typename and \
                  expanded fragments included"
             ),
+            Self::TooMany { what, limit } => write!(f, "a query may have at most {limit} {what}"),
+            Self::TooNested => write!(
+                f,
+                "the document nests brackets more than {MAX_NESTING} deep"
+            ),
             Self::TooDeep => write!(
                 f,
                 "the query is nested too deep: at most {MAX_DEPTH} levels of fields"
@@ -134,6 +164,49 @@ impl std::fmt::Display for Refusal {
             ),
         }
     }
+}
+
+/// Checks the text of a document before it is parsed: brackets nest at most
+/// [`MAX_NESTING`] deep (outside strings and comments).
+pub fn check_text(query: &str) -> Result<(), Refusal> {
+    let bytes = query.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Refusal::TooNested);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Checks a whole document; `Ok` means async-graphql's own passes over it are cheap.
@@ -195,15 +268,30 @@ struct Graph<'a> {
 
 impl<'a> Graph<'a> {
     fn of(doc: &'a ExecutableDocument) -> Result<Self, Refusal> {
+        let mut scan = Scan {
+            doc,
+            variable_references: 0,
+        };
         let mut spreads = HashMap::with_capacity(doc.fragments.len());
         for (name, fragment) in &doc.fragments {
             let mut found = HashSet::new();
-            spreads_in(doc, &fragment.node.selection_set.node, &mut found)?;
+            scan.directives(&fragment.node.directives)?;
+            scan.set(&fragment.node.selection_set.node, &mut found)?;
             spreads.insert(name.as_str(), found);
         }
         let mut roots = HashSet::new();
         for (_, op) in doc.operations.iter() {
-            spreads_in(doc, &op.node.selection_set.node, &mut roots)?;
+            if op.node.variable_definitions.len() > MAX_VARIABLES {
+                return Err(Refusal::TooMany {
+                    what: "variables in one operation",
+                    limit: MAX_VARIABLES,
+                });
+            }
+            for variable in &op.node.variable_definitions {
+                scan.directives(&variable.node.directives)?;
+            }
+            scan.directives(&op.node.directives)?;
+            scan.set(&op.node.selection_set.node, &mut roots)?;
         }
         Ok(Self { spreads, roots })
     }
@@ -298,30 +386,87 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// Collects the fragments `set` spreads (not entering them), refusing unknown ones. The
-/// recursion follows the document's nesting, which the parser bounds.
-fn spreads_in<'a>(
+/// One pass over the document as written (fragments not entered): spreads, arguments,
+/// directives and variable references.
+struct Scan<'a> {
     doc: &'a ExecutableDocument,
-    set: &'a SelectionSet,
-    found: &mut HashSet<&'a str>,
-) -> Result<(), Refusal> {
-    for item in &set.items {
-        match &item.node {
-            Selection::Field(f) => spreads_in(doc, &f.node.selection_set.node, found)?,
-            Selection::InlineFragment(f) => spreads_in(doc, &f.node.selection_set.node, found)?,
-            Selection::FragmentSpread(s) => {
-                let name = &s.node.fragment_name.node;
-                let Some((known, _)) = doc.fragments.get_key_value(name) else {
-                    return Err(Refusal::UnknownFragment {
-                        name: name.to_string(),
-                        pos: s.pos,
-                    });
-                };
-                found.insert(known.as_str());
+    variable_references: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// Collects the fragments `set` spreads, refusing unknown ones. The recursion follows the
+    /// document's nesting, which the parser bounds.
+    fn set(&mut self, set: &'a SelectionSet, found: &mut HashSet<&'a str>) -> Result<(), Refusal> {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    self.arguments(&f.node.arguments)?;
+                    self.directives(&f.node.directives)?;
+                    self.set(&f.node.selection_set.node, found)?;
+                }
+                Selection::InlineFragment(f) => {
+                    self.directives(&f.node.directives)?;
+                    self.set(&f.node.selection_set.node, found)?;
+                }
+                Selection::FragmentSpread(s) => {
+                    self.directives(&s.node.directives)?;
+                    let name = &s.node.fragment_name.node;
+                    let Some((known, _)) = self.doc.fragments.get_key_value(name) else {
+                        return Err(Refusal::UnknownFragment {
+                            name: name.to_string(),
+                            pos: s.pos,
+                        });
+                    };
+                    found.insert(known.as_str());
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    fn directives(&mut self, directives: &[Positioned<Directive>]) -> Result<(), Refusal> {
+        if directives.len() > MAX_ARGUMENTS {
+            return Err(Refusal::TooMany {
+                what: "directives in one place",
+                limit: MAX_ARGUMENTS,
+            });
+        }
+        for directive in directives {
+            self.arguments(&directive.node.arguments)?;
+        }
+        Ok(())
+    }
+
+    fn arguments(
+        &mut self,
+        arguments: &[(Positioned<Name>, Positioned<Value>)],
+    ) -> Result<(), Refusal> {
+        if arguments.len() > MAX_ARGUMENTS {
+            return Err(Refusal::TooMany {
+                what: "arguments on one field or directive",
+                limit: MAX_ARGUMENTS,
+            });
+        }
+        // Values nest as deep as the client likes: walked with a stack, not recursion.
+        let mut values: Vec<&Value> = arguments.iter().map(|(_, v)| &v.node).collect();
+        while let Some(value) = values.pop() {
+            match value {
+                Value::Variable(_) => {
+                    self.variable_references += 1;
+                    if self.variable_references > MAX_VARIABLE_REFERENCES {
+                        return Err(Refusal::TooMany {
+                            what: "variable references",
+                            limit: MAX_VARIABLE_REFERENCES,
+                        });
+                    }
+                }
+                Value::List(items) => values.extend(items),
+                Value::Object(fields) => values.extend(fields.values()),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Whether a selection set is read as ordinary fields or inside an introspection subtree.
@@ -524,6 +669,58 @@ mod tests {
             check_str("query A { ...U } query B { __typename } fragment U on Query { __typename }")
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn variables_arguments_and_directives_are_bounded() {
+        let defs: String = (0..=MAX_VARIABLES)
+            .map(|i| format!("$v{i}: Int "))
+            .collect();
+        assert_eq!(
+            code(&format!("query({defs}) {{ __typename }}")),
+            Some("query_too_large")
+        );
+        let args: String = (0..=MAX_ARGUMENTS).map(|i| format!("x{i}: 1 ")).collect();
+        assert_eq!(
+            code(&format!("{{ __typename({args}) }}")),
+            Some("query_too_large")
+        );
+        let skips = "@skip(if: false) ".repeat(MAX_ARGUMENTS + 1);
+        assert_eq!(
+            code(&format!("{{ __typename {skips} }}")),
+            Some("query_too_large")
+        );
+        // References inside lists and objects count; nesting needs no recursion.
+        let refs = "$v, ".repeat(MAX_VARIABLE_REFERENCES + 1);
+        assert_eq!(
+            code(&format!("query($v: Int) {{ a(x: {{ y: [{refs}] }}) }}")),
+            Some("query_too_large")
+        );
+        let nested = format!("{}$v{}", "[".repeat(40), "]".repeat(40));
+        assert!(check_str(&format!("query($v: Int) {{ a(x: {nested}) }}")).is_ok());
+        let defs: String = (0..MAX_VARIABLES).map(|i| format!("$v{i}: Int ")).collect();
+        let args: String = (0..MAX_ARGUMENTS)
+            .map(|i| format!("x{i}: $v{i} "))
+            .collect();
+        assert!(check_str(&format!("query({defs}) {{ a({args}) }}")).is_ok());
+    }
+
+    #[test]
+    fn nesting_is_measured_on_the_text_outside_strings_and_comments() {
+        let deep = |n: usize| format!("{{ a(x: {}1{}) }}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(check_text(&deep(MAX_NESTING - 2)), Ok(()));
+        assert_eq!(check_text(&deep(MAX_NESTING - 1)), Err(Refusal::TooNested));
+        assert_eq!(check_text(&deep(100_000)), Err(Refusal::TooNested));
+        let brackets = "[".repeat(MAX_NESTING + 1);
+        for text in [
+            format!("{{ a(x: \"{brackets}\") }}"),
+            format!("{{ a(x: \"\\\" {brackets}\") }}"),
+            format!("{{ a(x: \"\"\"{brackets} \\\"\"\" {brackets}\"\"\") }}"),
+            format!("# {brackets}\n{{ a }}"),
+        ] {
+            assert_eq!(check_text(&text), Ok(()), "{text}");
+            assert!(parse_query(&text).is_ok(), "{text}");
+        }
     }
 
     #[test]

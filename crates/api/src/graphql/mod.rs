@@ -30,7 +30,10 @@ mod ws;
 use async_graphql::{MergedObject, Schema};
 
 pub use http::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, get, post};
-pub use limits::{MAX_DEPTH, MAX_FIELDS, MAX_INTROSPECTION_DEPTH, MAX_INTROSPECTION_LISTS};
+pub use limits::{
+    MAX_ARGUMENTS, MAX_DEPTH, MAX_FIELDS, MAX_INTROSPECTION_DEPTH, MAX_INTROSPECTION_LISTS,
+    MAX_NESTING, MAX_VARIABLE_REFERENCES, MAX_VARIABLES,
+};
 pub use paging::MAX_PAGE;
 pub use query::ReportQuery;
 pub use subscription::SubscriptionRoot;

@@ -105,6 +105,13 @@ type Refused = (ApiError, Vec<async_graphql::Pos>);
 
 /// The synchronous part of [`prepare`]: linear in the document.
 fn check(mut request: Request) -> Result<(Request, OperationType), Refused> {
+    let refused = |r: limits::Refusal| {
+        (
+            ApiError::bad_request(r.code(), r.to_string()),
+            r.pos().into_iter().collect(),
+        )
+    };
+    limits::check_text(&request.query).map_err(refused)?;
     let doc = parse_query(&request.query).map_err(|e| {
         let locations = e.positions().collect();
         (
@@ -112,12 +119,7 @@ fn check(mut request: Request) -> Result<(Request, OperationType), Refused> {
             locations,
         )
     })?;
-    limits::check(&doc).map_err(|r| {
-        (
-            ApiError::bad_request(r.code(), r.to_string()),
-            r.pos().into_iter().collect(),
-        )
-    })?;
+    limits::check(&doc).map_err(refused)?;
     let kind =
         limits::operation_type(&doc, request.operation_name.as_deref()).ok_or_else(|| {
             let detail = match &request.operation_name {
