@@ -598,12 +598,12 @@ mod tests {
 
     #[test]
     fn the_fragment_bomb_ending_in_an_unknown_fragment_is_a_validation_error() {
-        let refusal = check_str(&bomb(27, "...Nope")).unwrap_err();
+        let refusal = check_str(&bomb(27, "...Nope")).expect_err("refused");
         assert_eq!(
             refusal,
             Refusal::UnknownFragment {
                 name: "Nope".into(),
-                pos: refusal.pos().unwrap()
+                pos: refusal.pos().expect("a position")
             }
         );
         assert_eq!(refusal.code(), "graphql_validation_failed");
@@ -645,7 +645,7 @@ mod tests {
             "fragment A on Query { ...B ...B } fragment B on Query { ...A ...A } { ...A }",
             "fragment A on Query { ...B } fragment B on Query { ...C } fragment C on Query { ...B } { ...A }",
         ] {
-            let refusal = check_str(q).unwrap_err();
+            let refusal = check_str(q).expect_err("refused");
             assert!(
                 matches!(refusal, Refusal::FragmentCycle { .. }),
                 "{q}: {refusal:?}"
@@ -656,13 +656,14 @@ mod tests {
         let refusal = check_str(
             "fragment A on Query { ...B } fragment B on Query { ...C } fragment C on Query { ...B } { ...A }",
         )
-        .unwrap_err();
+        .expect_err("refused");
         assert!(matches!(refusal, Refusal::FragmentCycle { ref name, .. } if name != "A"));
     }
 
     #[test]
     fn unused_fragments_are_refused() {
-        let refusal = check_str("fragment U on Query { __typename } { __typename }").unwrap_err();
+        let refusal =
+            check_str("fragment U on Query { __typename } { __typename }").expect_err("refused");
         assert!(matches!(refusal, Refusal::UnusedFragment { ref name, .. } if name == "U"));
         // Used by another operation of the document counts as used.
         assert!(
