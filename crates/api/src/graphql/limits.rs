@@ -135,13 +135,16 @@ impl Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::UnknownFragment { name, .. } => write!(f, "unknown fragment \"{name}\""),
+            Self::UnknownFragment { name, .. } => {
+                write!(f, "unknown fragment \"{}\"", shown(name))
+            }
             Self::FragmentCycle { name, .. } => write!(
                 f,
-                "fragment \"{name}\" spreads itself, directly or through other fragments"
+                "fragment \"{}\" spreads itself, directly or through other fragments",
+                shown(name)
             ),
             Self::UnusedFragment { name, .. } => {
-                write!(f, "fragment \"{name}\" is never used")
+                write!(f, "fragment \"{}\" is never used", shown(name))
             }
             Self::TooManySelections => write!(
                 f,
@@ -163,6 +166,15 @@ impl std::fmt::Display for Refusal {
                  {MAX_INTROSPECTION_DEPTH} levels and {MAX_INTROSPECTION_LISTS} nested lists"
             ),
         }
+    }
+}
+
+/// A name from the document as an error message shows it: at most 100 characters.
+pub fn shown(name: &str) -> String {
+    const MAX: usize = 100;
+    match name.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_owned(),
     }
 }
 
@@ -658,6 +670,18 @@ mod tests {
         )
         .expect_err("refused");
         assert!(matches!(refusal, Refusal::FragmentCycle { ref name, .. } if name != "A"));
+    }
+
+    #[test]
+    fn names_in_messages_are_cut_short() {
+        let long = "N".repeat(10_000);
+        let message = check_str(&format!("{{ ...{long} }}"))
+            .expect_err("refused")
+            .to_string();
+        assert_eq!(
+            message,
+            format!("unknown fragment \"{}…\"", "N".repeat(100))
+        );
     }
 
     #[test]

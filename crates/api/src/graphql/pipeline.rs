@@ -123,7 +123,10 @@ fn check(mut request: Request) -> Result<(Request, OperationType), Refused> {
     let kind =
         limits::operation_type(&doc, request.operation_name.as_deref()).ok_or_else(|| {
             let detail = match &request.operation_name {
-                Some(name) => format!("the document has no operation named \"{name}\""),
+                Some(name) => format!(
+                    "the document has no operation named \"{}\"",
+                    limits::shown(name)
+                ),
                 None => "the document has several operations: name one in operationName".into(),
             };
             (
