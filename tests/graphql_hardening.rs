@@ -3,14 +3,40 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod graphql_support;
 
 use common::TestApp;
-use futures::{SinkExt, StreamExt};
+use graphql_support::{bomb, code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 const WRITE: &str = r#"mutation { submitDataValues(input: {orgUnit: "VT-P8", period: "2023", dataValues: [{dataElement: "DOC_OUT_SW", value: 7}]}) { status } }"#;
+
+/// Sends `query` as a GraphQL request over POST (JSON) or GET (query string) with the admin's
+/// token.
+async fn send_graphql(app: &TestApp, method: Method, query: &str) -> reqwest::Response {
+    let req = if method == Method::GET {
+        app.req(
+            Method::GET,
+            &format!("/graphql?query={}", form_encode(query)),
+        )
+    } else {
+        app.req(method, "/graphql").json(&json!({"query": query}))
+    };
+    req.send().await.unwrap()
+}
+
+/// The status and GraphQL body of a request (not problem+json: GraphQL errors keep
+/// GraphQL's shape).
+async fn graphql(app: &TestApp, method: Method, query: &str) -> (StatusCode, Value) {
+    let res = send_graphql(app, method, query).await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}")),
+    )
+}
 
 async fn nothing_stored(app: &TestApp) {
     assert!(
@@ -97,29 +123,143 @@ both_databases! {
         // Hundreds of aliased __typename in a mutation: refused before it runs.
         let flood: String = (0..=chitieu_api::graphql::MAX_FIELDS).map(|i| format!("t{i}: __typename ")).collect();
         let q = WRITE.replacen("{ status }", &format!("{{ status {flood} }}"), 1);
-        let (status, problem) = app.post("/graphql", &json!({"query": q})).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(problem["code"], "query_too_large");
+        let (status, body) = graphql(&app, Method::POST, &q).await;
+        assert_eq!((status, code(&body)), (StatusCode::OK, "query_too_large"), "{body}");
         nothing_stored(&app).await;
 
         // Too deep.
         let deep = format!("{{ roots {} }}", "{ children(first: 1) { edges { node ".repeat(6) + "{ code }" + &" } } }".repeat(6));
-        let (_, body) = app.post("/graphql", &json!({"query": deep})).await;
+        let (_, body) = graphql(&app, Method::POST, &deep).await;
+        assert_eq!(code(&body), "query_too_deep", "{body}");
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{body}");
         assert!(body["data"].is_null());
 
         // Costly: lists multiply by their page size.
         let costly = r#"{ orgUnits(first: 500) { edges { node { children(first: 500) { edges { node { code name } } } } } } }"#;
-        let (_, body) = app.post("/graphql", &json!({"query": costly})).await;
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
+        let (_, body) = graphql(&app, Method::POST, costly).await;
+        assert_eq!(code(&body), "query_too_complex", "{body}");
         assert!(body["data"].is_null());
+    }
+
+    async fn the_fragment_bomb_is_refused_at_once_while_the_server_keeps_answering(app: TestApp) {
+        app.seed_catalogue().await;
+        let cycle = "query{...A} fragment A on QueryRoot{...B ...B} fragment B on QueryRoot{...A ...A}";
+        let mutation_cycle = "mutation{...M} fragment M on MutationRoot{...M ...M}";
+        let attacks = [
+            (Method::POST, bomb("Query", "...Nope"), "graphql_validation_failed"),
+            (Method::GET, bomb("Query", "...Nope"), "graphql_validation_failed"),
+            (Method::POST, bomb("QueryRoot", "__typename"), "query_too_large"),
+            (Method::GET, bomb("QueryRoot", "__typename"), "query_too_large"),
+            (Method::POST, cycle.to_owned(), "graphql_validation_failed"),
+            (Method::GET, cycle.to_owned(), "graphql_validation_failed"),
+            (Method::POST, mutation_cycle.to_owned(), "graphql_validation_failed"),
+        ];
+        // Every attack at once, more of them than the server has worker threads, with a
+        // health check among them: all answer, and soon.
+        let sent = futures::future::join_all(attacks.iter().map(|(method, q, _)| graphql(&app, method.clone(), q)));
+        let health = app.client.get(format!("{}/healthz", app.base)).send();
+        let (answers, health) = tokio::time::timeout(std::time::Duration::from_secs(5), futures::future::join(sent, health))
+            .await
+            .expect("every answer within 5 s");
+        assert_eq!(health.unwrap().status(), StatusCode::OK);
+        for ((method, q, expected), (status, body)) in attacks.iter().zip(answers) {
+            assert_eq!((status, code(&body)), (StatusCode::OK, *expected), "{method} {q}: {body}");
+            assert!(body["data"].is_null(), "{body}");
+        }
+        assert!(graphql(&app, Method::POST, &bomb("Query", "...Nope")).await.1["errors"][0]["message"].as_str().unwrap().contains("Nope"));
+        nothing_stored(&app).await;
+    }
+
+    async fn every_refusal_before_execution_is_a_graphql_error(app: TestApp) {
+        app.seed_catalogue().await;
+        let flood: String = (0..=chitieu_api::graphql::MAX_FIELDS).map(|i| format!("t{i}: __typename ")).collect();
+        let args: String = (0..=chitieu_api::graphql::MAX_ARGUMENTS).map(|i| format!("x{i}: 1 ")).collect();
+        let nested = format!("{{ __typename(x: {}1{}) }}", "[".repeat(2_000), "]".repeat(2_000));
+        let refusals = [
+            ("{ roots { code }", "graphql_parse_error"),
+            (&nested, "query_too_deep"),
+            (&format!("{{ __typename({args}) }}"), "query_too_large"),
+            ("{ ...Nope }", "graphql_validation_failed"),
+            ("{ __typename } fragment Unused on QueryRoot { __typename }", "graphql_validation_failed"),
+            ("{ rots { code } }", "graphql_validation_failed"),
+            ("query A { __typename } query B { __typename }", "graphql_validation_failed"),
+            (&format!("{{ {flood} }}"), "query_too_large"),
+            (r#"{ __type(name: "OrgUnit") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }"#, "query_too_deep"),
+        ];
+        for method in [Method::POST, Method::GET] {
+            for (q, expected) in refusals {
+                let res = send_graphql(&app, method.clone(), q).await;
+                assert_eq!(res.status(), StatusCode::OK, "{method} {q}");
+                assert_eq!(res.headers()["content-type"], "application/json");
+                let body: Value = res.json().await.unwrap();
+                assert_eq!(code(&body), expected, "{method} {q}: {body}");
+                assert!(body["errors"][0]["message"].is_string(), "{body}");
+                assert!(body["data"].is_null(), "{body}");
+            }
+        }
+        // A syntax error names where, without echoing the document back.
+        let long = format!("{{ {} roots(x: ) }}", "__typename ".repeat(100_000));
+        let (_, body) = graphql(&app, Method::POST, &long).await;
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.len() < 200 && message.contains("column"), "{message}");
+    }
+
+    async fn the_standard_introspection_query_works(app: TestApp) {
+        let (status, body) = graphql(&app, Method::POST, INTROSPECTION_QUERY).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body["errors"].is_null(), "{body}");
+        let schema = &body["data"]["__schema"];
+        assert_eq!(schema["queryType"]["name"], "QueryRoot");
+        assert_eq!(schema["subscriptionType"]["name"], "SubscriptionRoot");
+        let types = schema["types"].as_array().unwrap();
+        let org_unit = types.iter().find(|t| t["name"] == "OrgUnit").expect("OrgUnit described");
+        assert!(!org_unit["fields"].as_array().unwrap().is_empty());
+        // `[String!]!`, unwrapped through ofType.
+        let query_root = types.iter().find(|t| t["name"] == "QueryRoot").unwrap();
+        let attainment = query_root["fields"].as_array().unwrap().iter().find(|f| f["name"] == "attainment").unwrap();
+        let indicators = attainment["args"].as_array().unwrap().iter().find(|a| a["name"] == "indicators").unwrap();
+        assert_eq!(indicators["type"], json!({"kind": "NON_NULL", "name": null, "ofType": {"kind": "LIST", "name": null, "ofType":
+            {"kind": "NON_NULL", "name": null, "ofType": {"kind": "SCALAR", "name": "String", "ofType": null}}}}));
+        // Over GET too, as GraphiQL may send it.
+        let (status, body) = graphql(&app, Method::GET, INTROSPECTION_QUERY).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot", "{body}");
+        // The production profile still answers it, without the schema.
+        let prod = TestApp::spawn_with(app.backend, |c| c.graphql_introspection = false).await.unwrap();
+        let (status, body) = graphql(&prod, Method::POST, INTROSPECTION_QUERY).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body["data"]["__schema"].is_null(), "{body}");
+    }
+
+    async fn refused_fields_are_audited_once_per_request(app: TestApp) {
+        app.seed_catalogue().await;
+        let (_, created) = app.post("/api/v1/api-tokens", &json!({"name": "p8-reader", "org_unit": "VT-P8", "scopes": ["data:read"]})).await;
+        let token = created["token"].as_str().unwrap().to_owned();
+        let aliases: String = (0..499).map(|i| format!("u{i}: users {{ __typename }} ")).collect();
+        let res = app.client.post(format!("{}/graphql", app.base)).bearer_auth(&token)
+            .json(&json!({"query": format!("{{ {aliases} }}")})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        let errors = body["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 499);
+        assert!(errors.iter().all(|e| e["extensions"]["code"] == "forbidden"), "{body}");
+
+        let (_, audit) = app.get("/api/v1/audit").await;
+        let refusals: Vec<&Value> = audit["events"].as_array().unwrap().iter().filter(|e| e["action"] == "auth.refused").collect();
+        assert_eq!(refusals.len(), 1, "{audit}");
+        let detail = &refusals[0]["detail"];
+        assert_eq!(detail["count"], 499, "{detail}");
+        assert_eq!(detail["graphql_paths"].as_array().unwrap().len(), 10, "{detail}");
+        assert_eq!(detail["graphql_path"], json!(["u0"]), "{detail}");
+        assert_eq!(refusals[0]["actor"], "token:p8-reader");
     }
 
     async fn a_request_past_its_time_limit_is_stopped_and_stores_nothing(app: TestApp) {
         app.seed_catalogue().await;
-        let slow = TestApp::spawn_with(app.backend, |c| c.graphql_timeout = std::time::Duration::from_millis(1)).await.unwrap();
+        // Long enough to parse and check the document, far too short to store the figures.
+        let slow = TestApp::spawn_with(app.backend, |c| c.graphql_timeout = std::time::Duration::from_millis(50)).await.unwrap();
         slow.seed_catalogue().await;
-        // Thousands of monthly figures: far more than a millisecond of work.
+        // Thousands of monthly figures: hundreds of milliseconds of work.
         let values: Vec<Value> = (2000..2100).flat_map(|year| (1..=12).flat_map(move |month| {
             ["DOC_OUT_SW", "DOC_IN_SW", "DOC_OUT_PAPER", "DOC_IN_PAPER"].map(|e|
                 json!({"dataElement": e, "value": 1, "period": format!("{year}-{month:02}")}))
@@ -149,104 +289,9 @@ both_databases! {
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "{body}");
     }
 
-    async fn a_revoked_token_stops_receiving_live_updates(app: TestApp) {
-        app.seed_catalogue().await;
-        let (_, created) = app.post("/api/v1/api-tokens", &json!({"name": "vt-dashboard", "org_unit": "VT", "scopes": ["data:read"]})).await;
-        let token = created["token"].as_str().unwrap().to_owned();
-        let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        subscribe_as(&mut ws, &token, r#"subscription { subtreeChanged(orgUnit: "VT") { changedOrgUnits } }"#).await;
-        let set = json!({"org_unit": "VT-P8", "period": "2023", "data_values": [{"data_element": "DOC_OUT_SW", "value": 1}]});
-        assert_eq!(app.post("/api/v1/data-value-sets", &set).await.0, StatusCode::OK);
-        assert_eq!(next_json(&mut ws).await["type"], "next");
-
-        let id = created["id"].as_i64().unwrap();
-        let (status, _) = common::read(app.req(Method::DELETE, &format!("/api/v1/api-tokens/{id}")).send().await.unwrap()).await;
-        assert_eq!(status, StatusCode::NO_CONTENT);
-        let set = json!({"org_unit": "VT-P8", "period": "2023", "data_values": [{"data_element": "DOC_OUT_SW", "value": 2}]});
-        assert_eq!(app.post("/api/v1/data-value-sets", &set).await.0, StatusCode::OK);
-        let ended = next_json(&mut ws).await;
-        assert_eq!(ended["type"], "complete", "{ended}");
-    }
-
     async fn no_token_no_graphql(app: TestApp) {
         let res = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "{ me { name } }"})).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    }
-
-    async fn a_dashboard_subscribed_over_websocket_hears_its_subtree_change(app: TestApp) {
-        app.seed_catalogue().await;
-        let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let send = |v: Value| Message::Text(v.to_string().into());
-        ws.send(send(json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", app.token)}}))).await.unwrap();
-        let ack = next_json(&mut ws).await;
-        assert_eq!(ack["type"], "connection_ack", "{ack}");
-        ws.send(send(json!({"id": "1", "type": "subscribe", "payload": {"query":
-            r#"subscription { subtreeChanged(orgUnit: "VT") { changedOrgUnits attainment(period: "2023-01/2023-09") { orgUnit numerator status } } }"#}}))).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-
-        // A figure outside the watched subtree is not announced; one inside is.
-        let (status, _) = app.post("/api/v1/metadata", &json!({"org_units": [{"code": "BR-OTHER", "name": "Huyện khác", "parent": "BRVT", "kind": "district"}]})).await;
-        assert_eq!(status, StatusCode::OK);
-        let catalogue_changed = next_json(&mut ws).await;
-        assert_eq!(catalogue_changed["payload"]["data"]["subtreeChanged"]["changedOrgUnits"], json!([]));
-        let set = |unit: &str| json!({"org_unit": unit, "period": "2023-01/2023-09", "data_values": [
-            {"data_element": "DOC_OUT_SW", "value": 7102}, {"data_element": "DOC_OUT_PAPER", "value": 69}]});
-        assert_eq!(app.post("/api/v1/data-value-sets", &set("BR-OTHER")).await.0, StatusCode::OK);
-        assert_eq!(app.post("/api/v1/data-value-sets", &set("VT-P8")).await.0, StatusCode::OK);
-        let event = next_json(&mut ws).await;
-        let changed = &event["payload"]["data"]["subtreeChanged"];
-        assert_eq!(changed["changedOrgUnits"], json!(["VT-P8"]), "{event}");
-        assert_eq!(changed["attainment"][0], json!({"orgUnit": "VT", "numerator": 7102.0, "status": "NOT_MET"}));
-
-        // Without a valid token the connection is refused.
-        let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        ws.send(send(json!({"type": "connection_init", "payload": {"Authorization": "Bearer nope"}}))).await.unwrap();
-        let refused = ws.next().await;
-        assert!(!matches!(refused, Some(Ok(Message::Text(ref t))) if t.contains("connection_ack")), "{refused:?}");
-    }
-}
-
-async fn subscribe_as<S>(ws: &mut S, token: &str, query: &str)
-where
-    S: futures::Sink<Message>
-        + futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
-        + Unpin,
-    <S as futures::Sink<Message>>::Error: std::fmt::Debug,
-{
-    let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(
-        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}}),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next_json(ws).await["type"], "connection_ack");
-    ws.send(send(
-        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
-    ))
-    .await
-    .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-}
-
-async fn next_json<S>(ws: &mut S) -> Value
-where
-    S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
-            .await
-            .expect("no message within 10 s")
-            .expect("the socket closed")
-            .unwrap();
-        if let Message::Text(t) = msg {
-            return serde_json::from_str(&t).unwrap();
-        }
     }
 }
 
@@ -260,3 +305,136 @@ fn form_encode(s: &str) -> String {
         })
         .collect()
 }
+
+mod rate_limited {
+    use super::*;
+
+    both_databases! {
+        config = |c| c.rate_limit = chitieu_api::auth::RateLimit { per_minute: 2 };
+        async fn over_the_rate_limit_graphql_answers_429_in_its_own_shape(app: TestApp) {
+            for _ in 0..2 {
+                let (status, body) = graphql(&app, Method::POST, "{ __typename }").await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+            let res = send_graphql(&app, Method::POST, "{ __typename }").await;
+            assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+            assert_eq!(res.headers()["content-type"], "application/json");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(code(&body), "rate_limited", "{body}");
+            assert!(body["data"].is_null(), "{body}");
+        }
+    }
+}
+
+/// The introspection query of graphql-js 16.15.0 (`getIntrospectionQuery()`), verbatim: what
+/// GraphiQL's documentation pane and code generators send.
+const INTROSPECTION_QUERY: &str = r#"
+    query IntrospectionQuery {
+      __schema {
+        
+        queryType { name kind }
+        mutationType { name kind }
+        subscriptionType { name kind }
+        types {
+          ...FullType
+        }
+        directives {
+          name
+          description
+          
+          
+          
+          locations
+          args {
+            ...InputValue
+          }
+        }
+      }
+    }
+
+    fragment FullType on __Type {
+      kind
+      name
+      description
+      
+      
+      fields(includeDeprecated: true) {
+        name
+        description
+        args {
+          ...InputValue
+        }
+        type {
+          ...TypeRef
+        }
+        isDeprecated
+        deprecationReason
+      }
+      inputFields {
+        ...InputValue
+      }
+      interfaces {
+        ...TypeRef
+      }
+      enumValues(includeDeprecated: true) {
+        name
+        description
+        isDeprecated
+        deprecationReason
+      }
+      possibleTypes {
+        ...TypeRef
+      }
+    }
+
+    fragment InputValue on __InputValue {
+      name
+      description
+      type { ...TypeRef }
+      defaultValue
+      
+      
+    }
+
+    fragment TypeRef on __Type {
+      kind
+      name
+      ofType {
+        name
+        kind
+        ofType {
+          name
+          kind
+          ofType {
+            name
+            kind
+            ofType {
+              name
+              kind
+              ofType {
+                name
+                kind
+                ofType {
+                  name
+                  kind
+                  ofType {
+                    name
+                    kind
+                    ofType {
+                      name
+                      kind
+                      ofType {
+                        name
+                        kind
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  "#;

@@ -83,6 +83,10 @@ pub struct Caller {
     pub principal: Principal,
     /// Where it may act.
     pub scope: Scope,
+    /// When the credential it was resolved from stops being valid (seconds since the epoch):
+    /// an access token's `exp`. `None` for API tokens (their expiry is read from the
+    /// database) and for callers the command line acts as.
+    pub expires_at: Option<u64>,
 }
 
 impl Caller {
@@ -171,7 +175,11 @@ async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         return Err(unauthorized());
     }
     api_tokens::touch(state.db.conn(), &stored).await?;
-    Ok(Caller {
+    Ok(token_caller(&stored))
+}
+
+fn token_caller(stored: &api_tokens::StoredToken) -> Caller {
+    Caller {
         principal: Principal::Token {
             id: stored.id,
             name: stored.name.clone(),
@@ -179,7 +187,8 @@ async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             write: stored.scopes.iter().any(|s| s == "data:write"),
         },
         scope: Scope::Subtree(stored.org_unit_id),
-    })
+        expires_at: None,
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -212,33 +221,63 @@ impl Caller {
             let user_id: i64 = claims.sub.parse().map_err(|_| expired())?;
             // A token from an earlier session epoch (before a password change or reset, or
             // before the user was disabled) is refused like an expired one.
-            Caller::of_user(state, user_id)
+            let mut caller = Caller::of_user(state, user_id)
                 .await?
                 .filter(|c| c.session_epoch() == Some(claims.epoch))
-                .ok_or_else(expired)?
+                .ok_or_else(expired)?;
+            caller.expires_at = Some(claims.exp);
+            caller
         };
-        state
-            .rate_limiter
-            .check(&caller.idempotency_scope())
-            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+        caller.charge(state)?;
         Ok(caller)
     }
 
-    /// Whether the caller may still act: its user exists, is enabled and is still in the
-    /// session epoch the caller was resolved in (no password change or reset, no disabling
-    /// since), or its API token is neither revoked nor expired (long-lived connections check
-    /// this again).
-    pub async fn still_valid(&self, state: &AppState) -> Result<bool, ApiError> {
-        Ok(match &self.principal {
+    /// The caller as the database has it now, for connections that outlive one request (each
+    /// WebSocket operation, each subscription event): its user exists and is enabled (with
+    /// its current role and unit), or its API token is neither revoked nor expired; else 401.
+    pub async fn reauthorize(&self, state: &AppState) -> Result<Caller, ApiError> {
+        // An access token that expired since the connection opened ends its rights too.
+        if self
+            .expires_at
+            .is_some_and(|exp| exp <= u64::try_from(now_micros() / 1_000_000).unwrap_or(0))
+        {
+            return Err(unauthorized());
+        }
+        let current = match &self.principal {
+            // Still enabled, and still in the session epoch it was resolved in (no password
+            // change or reset, no disabling since).
             Principal::User {
                 id, session_epoch, ..
             } => Caller::of_user(state, *id)
                 .await?
-                .is_some_and(|now| now.session_epoch() == Some(*session_epoch)),
+                .filter(|now| now.session_epoch() == Some(*session_epoch))
+                .map(|mut now| {
+                    now.expires_at = self.expires_at;
+                    now
+                }),
             Principal::Token { id, .. } => api_tokens::find_by_id(state.db.conn(), *id)
                 .await?
-                .is_some_and(|t| t.is_active(now_micros())),
-        })
+                .filter(|t| t.is_active(now_micros()))
+                .map(|t| token_caller(&t)),
+        };
+        current.ok_or_else(unauthorized)
+    }
+
+    /// Whether the caller may still act (see [`Caller::reauthorize`]).
+    pub async fn still_valid(&self, state: &AppState) -> Result<bool, ApiError> {
+        match self.reauthorize(state).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::Unauthorized(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes one request from the caller's rate limit, or 429.
+    pub fn charge(&self, state: &AppState) -> Result<(), ApiError> {
+        state
+            .rate_limiter
+            .check(&self.idempotency_scope())
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })
     }
 
     /// The user's session epoch; `None` for an API token.
@@ -278,6 +317,7 @@ impl Caller {
                 session_epoch: user.session_epoch,
             },
             scope,
+            expires_at: None,
         }))
     }
 }

@@ -24,3 +24,33 @@ pub type GqlResult<T> = async_graphql::Result<T>;
 pub fn gql(e: ApiError) -> async_graphql::Error {
     e.extend()
 }
+
+/// A request-level GraphQL error (no path) for an API error, at `locations` in the document.
+pub fn request_error(
+    e: &ApiError,
+    locations: Vec<async_graphql::Pos>,
+) -> async_graphql::ServerError {
+    let error = e.extend();
+    let mut server_error = async_graphql::ServerError::new(error.message, None);
+    server_error.locations = locations;
+    server_error.extensions = error.extensions;
+    server_error
+}
+
+/// Gives a request-level error that async-graphql raised without one (its validation rules,
+/// an unknown operation) the code `code`, with status 400.
+pub fn with_code(
+    mut e: async_graphql::ServerError,
+    code: &'static str,
+) -> async_graphql::ServerError {
+    let has_code = e
+        .extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some());
+    if !has_code {
+        let extensions = e.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", code);
+        extensions.set("status", 400);
+    }
+    e
+}

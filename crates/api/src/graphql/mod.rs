@@ -2,8 +2,11 @@
 //! submission, reports, users, tokens, audit, live updates) over the same use cases as REST
 //! (`crate::service`) and the same authorization.
 //!
-//! Map: `http` (transport and hardening), `limits` (document checks), `loaders` (batching),
-//! `paging` (connections), one file per area for objects and resolvers.
+//! Map: `http` and `ws` (the two transports and their own refusals), `pipeline` (the one path
+//! every operation takes: document checks, rate limit, time limit, refusal audit), `limits`
+//! (linear document checks: fragments, size, depth), `validation` (codes on async-graphql's
+//! validation errors, the cost limit), `loaders` (batching), `paging` (connections), one file
+//! per area for objects and resolvers.
 
 mod access;
 mod catalogue;
@@ -16,18 +19,26 @@ mod loaders;
 mod metadata;
 mod org_unit;
 mod paging;
+mod pipeline;
 mod query;
 mod subscription;
 mod tree;
 mod types;
+mod validation;
+mod ws;
 
 use async_graphql::{MergedObject, Schema};
 
-pub use http::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, get, post, websocket};
-pub use limits::MAX_FIELDS;
+pub use http::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, get, post};
+pub use limits::{
+    MAX_ARGUMENTS, MAX_DEPTH, MAX_FIELDS, MAX_INTROSPECTION_DEPTH, MAX_INTROSPECTION_LISTS,
+    MAX_NESTING, MAX_VARIABLE_REFERENCES, MAX_VARIABLES,
+};
 pub use paging::MAX_PAGE;
 pub use query::ReportQuery;
 pub use subscription::SubscriptionRoot;
+pub use validation::MAX_COMPLEXITY;
+pub use ws::websocket;
 
 /// Every read.
 #[derive(MergedObject, Default)]
@@ -50,21 +61,16 @@ pub struct MutationRoot(
 /// The served schema.
 pub type ChitieuSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Most levels of nesting a query may have.
-pub const MAX_DEPTH: usize = 12;
-/// Highest cost a query may have (list fields cost their page size times their children).
-pub const MAX_COMPLEXITY: usize = 100_000;
-
 /// Builds the schema; introspection and field suggestions follow the configuration (off in
-/// the production profile).
+/// the production profile). The depth and size limits are `limits`' (applied before the
+/// schema sees a document), the cost limit is `validation`'s.
 pub fn schema(config: &crate::Config) -> ChitieuSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
+    .extension(validation::CodedValidation)
     .limit_recursive_depth(64);
     if config.graphql_introspection {
         builder.finish()
