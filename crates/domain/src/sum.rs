@@ -55,12 +55,6 @@ pub const LOW_MASK: i64 = (1 << LOW_BITS) - 1;
 /// Fewer figures than this are summed exactly with two `i64` part sums.
 pub const MAX_FIGURES_PER_SUM: i64 = 1 << 31;
 
-/// `value_num` split into its high part, in SQL (see the module documentation).
-pub const SQL_HIGH: &str = "(value_num >> 32)";
-
-/// `value_num` split into its low part, in SQL (see the module documentation).
-pub const SQL_LOW: &str = "(value_num & 4294967295)";
-
 /// The parts of a stored figure: `(hi, lo)` with `v = hi × 2^32 + lo` and `0 ≤ lo < 2^32`.
 pub fn split(v: i64) -> (i64, i64) {
     (v >> LOW_BITS, v & LOW_MASK)

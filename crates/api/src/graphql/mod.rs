@@ -3,7 +3,8 @@
 //! (`crate::service`) and the same authorization.
 //!
 //! Map: `http` (transport and hardening), `limits` (document checks), `loaders` (batching),
-//! `paging` (connections), one file per area for objects and resolvers.
+//! `paging` (connections), `numbers` (exact JSON and `Float` values), one file per area for
+//! objects and resolvers.
 
 mod access;
 mod catalogue;
@@ -14,6 +15,7 @@ mod http;
 mod limits;
 mod loaders;
 mod metadata;
+mod numbers;
 mod org_unit;
 mod paging;
 mod query;
