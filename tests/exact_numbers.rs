@@ -369,4 +369,42 @@ both_databases! {
             assert_eq!(aggregate(&body, unit, "COUNT"), expected.to_string(), "{unit}");
         }
     }
+
+    async fn upgrading_rebuilds_the_roll_up_as_part_sums_from_the_figures(app: TestApp) {
+        use chitieu_migrations::{Migrator, MigratorTrait};
+        seed(&app).await;
+        let (status, answer, _) = post_raw(&app, "/api/v1/data-value-sets", "application/json",
+            r#"{"period": "2023", "data_values": [
+                {"org_unit": "VT-W01", "data_element": "AMOUNT", "value": -123456.789012},
+                {"org_unit": "VT-W02", "data_element": "AMOUNT", "value": 4294.967296},
+                {"org_unit": "VT-W03", "data_element": "AMOUNT", "value": -4294.967297},
+                {"org_unit": "BR-W1", "data_element": "AMOUNT", "value": 1000000},
+                {"org_unit": "VT-W01", "data_element": "COUNT", "value": -4294967296},
+                {"org_unit": "VT-W02", "data_element": "COUNT", "value": 4294967295},
+                {"org_unit": "VT-W03", "data_element": "COUNT", "value": -1}]}"#).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let amounts = || async {
+            let (body, _) = get_raw(&app, "/api/v1/aggregates?data_element=AMOUNT&data_element=COUNT&org_unit=BRVT&period=2023&breakdown=children").await;
+            ["VT", "BR", "BRVT"].map(|u| (aggregate(&body, u, "AMOUNT"), aggregate(&body, u, "COUNT")))
+        };
+        let before = amounts().await;
+        assert_eq!(before[0], ("-123456.789013".to_owned(), "-2".to_owned()));
+        assert_eq!(before[2], ("876543.210987".to_owned(), "-2".to_owned()));
+        // Back to the single-column roll-up of the previous release, then upgrade again: the
+        // migration rebuilds every row from the stored figures with the database's own split.
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        Migrator::down(&db, Some(1)).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        db.close().await.unwrap();
+        assert_eq!(amounts().await, before);
+        // And the rebuilt rows take corrections from the API exactly.
+        let (status, answer, _) = post_raw(&app, "/api/v1/data-value-sets", "application/json",
+            r#"{"period": "2023", "data_values": [
+                {"org_unit": "VT-W01", "data_element": "AMOUNT", "value": null},
+                {"org_unit": "VT-W03", "data_element": "COUNT", "value": -4294967297}]}"#).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let after = amounts().await;
+        assert_eq!(after[0], ("-0.000001".to_owned(), "-4294967298".to_owned()));
+        assert_eq!(after[2], ("999999.999999".to_owned(), "-4294967298".to_owned()));
+    }
 }
