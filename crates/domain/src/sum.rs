@@ -46,6 +46,13 @@
 /// micro-units) that the value checks admit.
 pub const MAX_STORED_MAGNITUDE: i64 = 1_000_000_000_000_000_000;
 
+// Every admissible figure lies within the stored bound (checked when compiling).
+const _: () = assert!(crate::value::MAX_INTEGER_MAGNITUDE <= MAX_STORED_MAGNITUDE);
+const _: () = assert!(
+    crate::value::MAX_NUMBER_MAGNITUDE as i128 * 10i128.pow(crate::value::NUMBER_SCALE)
+        <= MAX_STORED_MAGNITUDE as i128
+);
+
 /// Bits in the low part of a split figure.
 pub const LOW_BITS: u32 = 32;
 
@@ -103,18 +110,9 @@ impl PartSums {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::value::{MAX_INTEGER_MAGNITUDE, MAX_NUMBER_MAGNITUDE, NUMBER_SCALE};
+    use crate::value::NUMBER_SCALE;
     use proptest::prelude::*;
     use rust_decimal::Decimal;
-
-    #[test]
-    fn bounds_of_each_type_fit_the_stored_bound() {
-        assert!(MAX_INTEGER_MAGNITUDE <= MAX_STORED_MAGNITUDE);
-        assert_eq!(
-            i128::from(MAX_NUMBER_MAGNITUDE) * 10i128.pow(NUMBER_SCALE),
-            i128::from(MAX_STORED_MAGNITUDE)
-        );
-    }
 
     #[test]
     fn splits_and_joins_exactly_at_the_edges() {
