@@ -272,6 +272,16 @@ both_databases! {
         for exact in ["999999999999.123456", "-123456789012.000001", "876543210987.654321", "0.000001"] {
             assert!(text.contains(&format!(r#""value":{exact}}}"#)), "{exact} in {text}");
         }
+        // Catalogue numbers too: a target imported through GraphQL keeps all its digits.
+        let (answer, _) = graphql_raw(&app, r#"{"query": "mutation($b: JSON!) { importMetadata(bundle: $b) { created } }",
+            "variables": {"b": {"targets": [{"indicator": "AMOUNT_OF_CAP", "org_unit": "BR", "period": "2023",
+            "operator": ">=", "value": 99.9999999999999999, "label": "city"}]}}}"#).await;
+        assert_eq!(answer["data"]["importMetadata"]["created"], 1, "{answer}");
+        let (_, text) = get_raw(&app, "/api/v1/targets").await;
+        assert!(text.contains(r#""value":99.9999999999999999,"#), "{text}");
+        let (_, text) = graphql_raw(&app, r#"{"query": "{ targets(indicator: \"AMOUNT_OF_CAP\") { nodes { orgUnit value } } }"}"#).await;
+        assert!(text.contains(r#"{"orgUnit":"BR","value":99.9999999999999999}"#), "{text}");
+
         // The sum of them, in REST and in GraphQL.
         let total = micro(999_999_999_999_123_456 - 123_456_789_012_000_001 + 876_543_210_987_654_321 + 1);
         assert_eq!(total, "1753086421974.777777");
