@@ -4,7 +4,8 @@
 //! same schema on SQLite and PostgreSQL. Timestamps are stored as `BIGINT` microseconds since
 //! the Unix epoch (identical ordering and comparison on both databases); periods as two
 //! month indexes (`year * 12 + month - 1`, inclusive); numeric values as fixed-point `BIGINT`
-//! (see `chitieu_domain::value`), so sums are exact on both databases.
+//! (see `chitieu_domain::value`), summed as 32-bit parts (see `chitieu_domain::sum`), so
+//! sums are exact on both databases and cannot overflow.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -14,6 +15,7 @@ mod m20261128_000003_api_tokens;
 mod m20261128_000004_audit;
 mod m20261129_000001_data_value_deletion;
 mod m20261201_000001_sessions_and_throttle;
+mod m20261201_000002_rollup_part_sums;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -28,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_audit::Migration),
             Box::new(m20261129_000001_data_value_deletion::Migration),
             Box::new(m20261201_000001_sessions_and_throttle::Migration),
+            Box::new(m20261201_000002_rollup_part_sums::Migration),
         ]
     }
 }

@@ -400,3 +400,38 @@ pub fn catalogue() -> Value {
         ]
     })
 }
+
+/// A JSON value as insta snapshots it. serde_json keeps numbers exact (`arbitrary_precision`)
+/// and serialises them through a marker only serde_json itself reads, so insta would print
+/// them as objects; here they are handed over as plain integers or doubles.
+pub struct Snap<'a>(pub &'a Value);
+
+impl serde::Serialize for Snap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => s.serialize_i64(i),
+                (None, Some(u)) => s.serialize_u64(u),
+                _ => s.serialize_f64(n.as_f64().unwrap()),
+            },
+            Value::String(t) => s.serialize_str(t),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Snap(item))?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let mut out = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    out.serialize_entry(k, &Snap(v))?;
+                }
+                out.end()
+            }
+        }
+    }
+}

@@ -501,5 +501,80 @@ mod tests {
             prop_assert_eq!(r.meets(Comparison::Eq, target), lhs == rhs);
             prop_assert_eq!(r.meets(Comparison::Lt, target), lhs < rhs);
         }
+
+        /// At the largest sums the bounds admit (2^31 figures of ±10^15), target checks stay
+        /// exact and nothing panics.
+        #[test]
+        fn meets_is_exact_for_the_largest_integer_sums(
+            n in -LARGEST_INTEGER_SUM..=LARGEST_INTEGER_SUM,
+            d in -LARGEST_INTEGER_SUM..=LARGEST_INTEGER_SUM,
+            t in -1_000_000_000_000i128..=1_000_000_000_000,
+            f in 1i128..=1_000_000,
+        ) {
+            prop_assume!(d != 0);
+            let int = |v: i128| Decimal::from_i128_with_scale(v, 0);
+            let r = Ratio::compute(Some(int(n)), Some(int(d)), int(f)).unwrap();
+            let target = Decimal::from_i128_with_scale(t, 2);
+            let lhs = 100 * f * n * d.signum();
+            let rhs = t * d.abs();
+            prop_assert_eq!(r.meets(Comparison::Ge, target), lhs >= rhs);
+            prop_assert_eq!(r.meets(Comparison::Eq, target), lhs == rhs);
+            prop_assert_eq!(r.meets(Comparison::Lt, target), lhs < rhs);
+            let _ = r.rounded(10);
+        }
+
+        /// The same for `number` sums (6 decimals, up to 2^31 figures of ±10^12).
+        #[test]
+        fn meets_is_exact_for_the_largest_number_sums(
+            n in -LARGEST_NUMBER_SUM_MICRO..=LARGEST_NUMBER_SUM_MICRO,
+            d in -LARGEST_NUMBER_SUM_MICRO..=LARGEST_NUMBER_SUM_MICRO,
+            t in -1_000_000i128..=1_000_000,
+        ) {
+            prop_assume!(d != 0);
+            let micro = |v: i128| Decimal::from_i128_with_scale(v, 6);
+            let r = Ratio::compute(Some(micro(n)), Some(micro(d)), Decimal::from(100)).unwrap();
+            let target = Decimal::from_i128_with_scale(t, 2);
+            let lhs = 100 * 100 * n * d.signum();
+            let rhs = t * d.abs();
+            prop_assert_eq!(r.meets(Comparison::Ge, target), lhs >= rhs);
+            prop_assert_eq!(r.meets(Comparison::Eq, target), lhs == rhs);
+            prop_assert_eq!(r.meets(Comparison::Gt, target), lhs > rhs);
+            let _ = r.rounded(2);
+        }
+
+        /// Indicator and rule expressions over the largest sums: sums and differences are
+        /// exact, products and quotients never panic (an overflow is "no value").
+        #[test]
+        fn expressions_over_the_largest_sums_are_exact_or_absent(
+            a in -LARGEST_INTEGER_SUM..=LARGEST_INTEGER_SUM,
+            b in -LARGEST_NUMBER_SUM_MICRO..=LARGEST_NUMBER_SUM_MICRO,
+            c in -LARGEST_INTEGER_SUM..=LARGEST_INTEGER_SUM,
+        ) {
+            let values: HashMap<&str, Decimal> = [
+                ("A", Decimal::from_i128_with_scale(a, 0)),
+                ("B", Decimal::from_i128_with_scale(b, 6)),
+                ("C", Decimal::from_i128_with_scale(c, 0)),
+            ]
+            .into_iter()
+            .collect();
+            let lookup = |code: &DataElementCode| values.get(code.as_str()).copied();
+            let sum = Expression::parse("#{A} - #{C} + #{A}").unwrap();
+            prop_assert_eq!(sum.evaluate(&lookup), Some(Decimal::from_i128_with_scale(2 * a - c, 0)));
+            let sum = Expression::parse("#{B} + #{B} - #{B}").unwrap();
+            prop_assert_eq!(sum.evaluate(&lookup), Some(Decimal::from_i128_with_scale(b, 6).normalize()));
+            // Beyond 28 significant digits Decimal arithmetic rounds the last digits; it
+            // never panics.
+            for source in ["#{A} + #{B} - #{C}", "(#{A} + #{B}) * 100 / #{C}", "#{A} * #{B} * #{C}", "#{A} / #{B} / #{C} * 1000000"] {
+                let _ = Expression::parse(source).unwrap().evaluate(&lookup);
+            }
+            let r = rule("#{A} + #{B}", Comparison::Le, "#{C} * 100");
+            let _ = evaluate_rule(&r, &lookup);
+        }
     }
+
+    /// 2^31 figures of the largest integer, 10^15.
+    const LARGEST_INTEGER_SUM: i128 = (1 << 31) * 1_000_000_000_000_000;
+
+    /// 2^31 figures of the largest number, 10^12, in micro-units.
+    const LARGEST_NUMBER_SUM_MICRO: i128 = (1 << 31) * 1_000_000_000_000_000_000;
 }

@@ -77,6 +77,16 @@ pub enum DomainError {
         /// What was expected and what arrived.
         message: String,
     },
+    /// A data value has the right type but lies outside the bounds of its value type
+    /// (see [`crate::value::MAX_INTEGER_MAGNITUDE`] and
+    /// [`crate::value::MAX_NUMBER_MAGNITUDE`]): storing it could break the exact sums.
+    #[error("{expected} value out of range: {message}")]
+    ValueOutOfRange {
+        /// The value type whose bounds were exceeded.
+        expected: ValueType,
+        /// The bounds and what arrived.
+        message: String,
+    },
     /// A number (factor, decimals, target value, …) is malformed or out of range.
     #[error("invalid number {input:?}: {reason}")]
     InvalidNumber {
@@ -243,6 +253,7 @@ impl DomainError {
             Self::InvalidAggregation { .. } => "invalid_aggregation",
             Self::InvalidOperator { .. } => "invalid_operator",
             Self::InvalidValue { .. } => "invalid_value",
+            Self::ValueOutOfRange { .. } => "value_out_of_range",
             Self::InvalidNumber { .. } => "invalid_number",
             Self::OrgTreeCycle { .. } => "org_unit_cycle",
             Self::UnknownParent { .. } => "unknown_parent",
@@ -370,6 +381,13 @@ mod tests {
                     message: "m".into(),
                 },
                 "invalid_value",
+            ),
+            (
+                DomainError::ValueOutOfRange {
+                    expected: ValueType::Number,
+                    message: "m".into(),
+                },
+                "value_out_of_range",
             ),
             (
                 DomainError::InvalidNumber {

@@ -17,7 +17,8 @@
 //! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
-//! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
+//! * [`value`] — value types, strict checking of JSON/CSV input, bounds, storage form;
+//! * [`sum`] — exact sums of stored figures that cannot overflow on either database;
 //! * [`expression`] — `#{CODE}` arithmetic [`Expression`]s, exact evaluation;
 //! * [`catalogue`] — data elements, indicators, targets, validation rules;
 //! * [`attainment`] — exact ratio math, target selection, statuses, rule checks.
@@ -53,6 +54,7 @@ pub mod period_type;
 pub mod reorganisation;
 pub mod report;
 pub mod score;
+pub mod sum;
 pub mod text;
 pub mod value;
 pub mod vn_number;

@@ -12,10 +12,18 @@ use crate::error::{DomainError, echo};
 use crate::literal::{Literal, Syntax};
 use crate::text::nfc;
 
-/// Largest magnitude of a `number` value. Numbers are stored as fixed-point
-/// micro-units in an `i64`, so this keeps `value × 10^6` (and sums of many
-/// values) well inside the `i64` range.
-pub const MAX_NUMBER_MAGNITUDE: i64 = 9_000_000_000_000;
+/// Largest magnitude of an `integer` value: 10^15. Together with
+/// [`MAX_NUMBER_MAGNITUDE`] it keeps every stored figure within
+/// [`crate::sum::MAX_STORED_MAGNITUDE`] = 10^18, which is what makes every sum
+/// exact (see [`crate::sum`]); 10^15 also leaves a sum of up to 2^31 figures
+/// (≤ 2.2 × 10^24) three digits of `Decimal` headroom for indicator factors.
+pub const MAX_INTEGER_MAGNITUDE: i64 = 1_000_000_000_000_000;
+
+/// Largest magnitude of a `number` value: 10^12. Numbers are stored as
+/// fixed-point micro-units in an `i64`, so a stored number is at most
+/// 10^18 = [`crate::sum::MAX_STORED_MAGNITUDE`]; a sum of up to 2^31 of them
+/// (≤ 2.2 × 10^21, with 6 decimals) still fits a `Decimal` exactly.
+pub const MAX_NUMBER_MAGNITUDE: i64 = 1_000_000_000_000;
 
 /// Most fractional digits a `number` value may have.
 pub const NUMBER_SCALE: u32 = 6;
@@ -26,9 +34,9 @@ pub const MAX_TEXT_CHARS: usize = 50_000;
 /// The type of the values a data element holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ValueType {
-    /// Whole numbers within `i64`.
+    /// Whole numbers, |v| ≤ 10^15.
     Integer,
-    /// Decimals with at most 6 fractional digits, |v| ≤ 9×10^12.
+    /// Decimals with at most 6 fractional digits, |v| ≤ 10^12.
     Number,
     /// `true` or `false`.
     Boolean,
@@ -59,15 +67,20 @@ impl ValueType {
     }
 
     /// Check a value that arrived in JSON, strictly (see [`ValueInput`]).
+    /// The literal is read exactly, as the client wrote it: nothing is ever
+    /// rounded.
     ///
-    /// * `integer`: a number literal that is a plain integer within `i64`
-    ///   (`12.5`, `12.0` and `1e3` are rejected);
+    /// * `integer`: a number literal that is a plain integer with
+    ///   |v| ≤ 10^15 (`12.5`, `12.0` and `1e3` are rejected);
     /// * `number`: a number literal, plain or exponent form, with at most 6
-    ///   fractional digits once trailing zeros are dropped and |v| ≤ 9×10^12;
+    ///   fractional digits once trailing zeros are dropped and |v| ≤ 10^12
+    ///   (`1e3` is 1000; `0.1234567` and `1e-7` are rejected, not rounded);
     /// * `boolean`: a JSON boolean;
     /// * `text`: a JSON string, NFC-normalised, 1 to 50 000 characters.
     ///
-    /// A JSON string is never accepted as a number or boolean.
+    /// A JSON string is never accepted as a number or boolean. A well-formed
+    /// value beyond the bounds of its type is [`DomainError::ValueOutOfRange`];
+    /// anything else that does not fit is [`DomainError::InvalidValue`].
     pub fn check_json(self, input: &ValueInput) -> Result<Value, DomainError> {
         let fail = |message: String| {
             Err(DomainError::InvalidValue {
@@ -76,9 +89,11 @@ impl ValueType {
             })
         };
         match (self, input) {
-            (Self::Integer, ValueInput::Number(lit)) => check_integer(lit).or_else(fail),
+            (Self::Integer, ValueInput::Number(lit)) => {
+                check_integer(lit).map_err(|e| e.into_error(self))
+            }
             (Self::Number, ValueInput::Number(lit)) => {
-                check_number(lit, Syntax::Json).or_else(fail)
+                check_number(lit, Syntax::Json).map_err(|e| e.into_error(self))
             }
             (Self::Boolean, ValueInput::Bool(b)) => Ok(Value::Boolean(*b)),
             (Self::Text, ValueInput::Text(s)) => check_text(s).or_else(fail),
@@ -92,12 +107,13 @@ impl ValueType {
         }
     }
 
-    /// Check a CSV cell, strictly: `integer` must match `-?[0-9]+` within
-    /// `i64`; `number` must be a plain decimal `-?digits[.digits]` with at
-    /// most 6 fractional digits once trailing zeros are dropped and
-    /// |v| ≤ 9×10^12; `boolean` must be `true` or `false`; `text` must be
+    /// Check a CSV cell, strictly: `integer` must match `-?[0-9]+` with
+    /// |v| ≤ 10^15; `number` must be a plain decimal `-?digits[.digits]` with
+    /// at most 6 fractional digits once trailing zeros are dropped and
+    /// |v| ≤ 10^12; `boolean` must be `true` or `false`; `text` must be
     /// non-empty (NFC-normalised, at most 50 000 characters). Cells are not
-    /// trimmed: `" 12"` is not an integer.
+    /// trimmed: `" 12"` is not an integer. Bounds are refused as in
+    /// [`check_json`](Self::check_json).
     pub fn check_csv(self, cell: &str) -> Result<Value, DomainError> {
         let result = match self {
             Self::Integer => check_integer(cell),
@@ -105,14 +121,14 @@ impl ValueType {
             Self::Boolean => match cell {
                 "true" => Ok(Value::Boolean(true)),
                 "false" => Ok(Value::Boolean(false)),
-                _ => Err(format!("expected true or false, got {:?}", echo(cell))),
+                _ => Err(Refusal::Invalid(format!(
+                    "expected true or false, got {:?}",
+                    echo(cell)
+                ))),
             },
-            Self::Text => check_text(cell),
+            Self::Text => check_text(cell).map_err(Refusal::Invalid),
         };
-        result.map_err(|message| DomainError::InvalidValue {
-            expected: self,
-            message,
-        })
+        result.map_err(|e| e.into_error(self))
     }
 
     /// Rebuild a value from its stored columns (see [`StoredValue`]).
@@ -138,6 +154,17 @@ impl ValueType {
             Self::Number => NUMBER_SCALE,
             Self::Integer | Self::Boolean | Self::Text => 0,
         }
+    }
+
+    /// Turn the exact total of stored `num` values (see [`crate::sum`]) into
+    /// real units, normalised. `None` only beyond the 96-bit `Decimal`
+    /// mantissa, which a sum of fewer than
+    /// [`MAX_FIGURES_PER_SUM`](crate::sum::MAX_FIGURES_PER_SUM) stored
+    /// figures never reaches.
+    pub fn unscale_sum(self, total: i128) -> Option<Decimal> {
+        Decimal::try_from_i128_with_scale(total, self.scale())
+            .ok()
+            .map(|d| d.normalize())
     }
 
     /// Turn a sum (or average) of stored `num` values back into real units:
@@ -363,44 +390,67 @@ fn describe(input: &ValueInput) -> String {
     }
 }
 
-/// Check `-?[0-9]+` within `i64`.
-fn check_integer(s: &str) -> Result<Value, String> {
+/// Why a value was refused, before it is tied to its value type.
+enum Refusal {
+    /// Malformed, mistyped or too precise: [`DomainError::InvalidValue`].
+    Invalid(String),
+    /// Well-formed but beyond the type's bounds: [`DomainError::ValueOutOfRange`].
+    OutOfRange(String),
+}
+
+impl Refusal {
+    fn into_error(self, expected: ValueType) -> DomainError {
+        match self {
+            Self::Invalid(message) => DomainError::InvalidValue { expected, message },
+            Self::OutOfRange(message) => DomainError::ValueOutOfRange { expected, message },
+        }
+    }
+}
+
+/// Check `-?[0-9]+` with |v| ≤ [`MAX_INTEGER_MAGNITUDE`].
+fn check_integer(s: &str) -> Result<Value, Refusal> {
     let digits = s.strip_prefix('-').unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("expected an integer, got {}", echo(s)));
-    }
-    s.parse::<i64>().map(Value::Integer).map_err(|_| {
-        format!(
-            "expected an integer between {} and {}, got {}",
-            i64::MIN,
-            i64::MAX,
+        return Err(Refusal::Invalid(format!(
+            "expected an integer, got {}",
             echo(s)
-        )
-    })
+        )));
+    }
+    match s.parse::<i64>() {
+        Ok(v) if v.unsigned_abs() <= MAX_INTEGER_MAGNITUDE.unsigned_abs() => Ok(Value::Integer(v)),
+        _ => Err(Refusal::OutOfRange(format!(
+            "expected an integer between -{MAX_INTEGER_MAGNITUDE} and {MAX_INTEGER_MAGNITUDE} (±10^15), got {}",
+            echo(s)
+        ))),
+    }
 }
 
 /// Check a number literal: syntax, at most 6 decimals, magnitude bound.
-fn check_number(s: &str, syntax: Syntax) -> Result<Value, String> {
+fn check_number(s: &str, syntax: Syntax) -> Result<Value, Refusal> {
     let Some(lit) = Literal::parse(s, syntax) else {
         let form = match syntax {
             Syntax::Plain => "a plain decimal number like 12.5",
             Syntax::Json => "a number",
         };
-        return Err(format!("expected {form}, got {}", echo(s)));
+        return Err(Refusal::Invalid(format!(
+            "expected {form}, got {}",
+            echo(s)
+        )));
     };
     if lit.fraction_digits() > u64::from(NUMBER_SCALE) {
-        return Err(format!(
+        return Err(Refusal::Invalid(format!(
             "expected at most {NUMBER_SCALE} decimal places, got {}",
             echo(s)
-        ));
+        )));
     }
     let out_of_range = || {
-        format!(
-            "expected a number between -{MAX_NUMBER_MAGNITUDE} and {MAX_NUMBER_MAGNITUDE}, got {}",
+        Refusal::OutOfRange(format!(
+            "expected a number between -{MAX_NUMBER_MAGNITUDE} and {MAX_NUMBER_MAGNITUDE} (±10^12), got {}",
             echo(s)
-        )
+        ))
     };
-    // 9×10^12 has 13 integer digits; anything longer is out of range.
+    // 10^12 has 13 integer digits; anything longer is out of range (and is
+    // never turned into a Decimal, however long its exponent).
     if lit.integer_digits() > 13 {
         return Err(out_of_range());
     }
@@ -503,14 +553,33 @@ mod tests {
         let t = ValueType::Integer;
         assert_eq!(t.check_json(&num("4602")), Ok(Value::Integer(4602)));
         assert_eq!(t.check_json(&num("-7")), Ok(Value::Integer(-7)));
+        assert_eq!(t.check_json(&num("-0")), Ok(Value::Integer(0)));
         assert_eq!(
-            t.check_json(&num("9223372036854775807")),
-            Ok(Value::Integer(i64::MAX))
+            t.check_json(&num("1000000000000000")),
+            Ok(Value::Integer(MAX_INTEGER_MAGNITUDE))
         );
         assert_eq!(
-            t.check_json(&num("-9223372036854775808")),
-            Ok(Value::Integer(i64::MIN))
+            t.check_json(&num("-1000000000000000")),
+            Ok(Value::Integer(-MAX_INTEGER_MAGNITUDE))
         );
+    }
+
+    #[test]
+    fn integers_beyond_the_bound_are_out_of_range() {
+        let t = ValueType::Integer;
+        for lit in [
+            "1000000000000001",
+            "-1000000000000001",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "99999999999999999999999999999999999999",
+        ] {
+            let err = t.check_json(&num(lit)).unwrap_err();
+            assert_eq!(err.code(), "value_out_of_range", "{lit}");
+            assert!(err.to_string().contains("±10^15"), "{err}");
+            assert_eq!(t.check_csv(lit).unwrap_err().code(), "value_out_of_range");
+        }
     }
 
     #[test]
@@ -521,9 +590,17 @@ mod tests {
             "expected an integer, got 12.5"
         );
         assert!(t.check_json(&num("12.0")).is_err());
-        assert!(t.check_json(&num("1e3")).is_err());
-        assert!(
-            message(t.check_json(&num("9223372036854775808")).unwrap_err()).contains("between")
+        assert_eq!(
+            t.check_json(&num("1e3")).unwrap_err().code(),
+            "invalid_value"
+        );
+        assert_eq!(
+            t.check_json(&num("1E3")).unwrap_err().code(),
+            "invalid_value"
+        );
+        assert_eq!(
+            t.check_json(&num("1000.0")).unwrap_err().code(),
+            "invalid_value"
         );
         assert_eq!(
             message(t.check_json(&text("4.602")).unwrap_err()),
@@ -557,13 +634,22 @@ mod tests {
             Ok(Value::Number(d("1.234567")))
         );
         assert_eq!(
-            t.check_json(&num("9000000000000")),
-            Ok(Value::Number(d("9e12")))
+            t.check_json(&num("1000000000000")),
+            Ok(Value::Number(d("1e12")))
         );
         assert_eq!(
-            t.check_json(&num("-9e12")),
-            Ok(Value::Number(d("-9000000000000")))
+            t.check_json(&num("-1e12")),
+            Ok(Value::Number(d("-1000000000000")))
         );
+        assert_eq!(
+            t.check_json(&num("999999999999.999999")),
+            Ok(Value::Number(d("999999999999.999999")))
+        );
+        // More digits than a double holds, kept exactly.
+        match t.check_json(&num("123456789012.345678")).unwrap() {
+            Value::Number(v) => assert_eq!(v.to_string(), "123456789012.345678"),
+            other => panic!("{other:?}"),
+        }
         // normalised: trailing zeros dropped
         match t.check_json(&num("2.50")).unwrap() {
             Value::Number(v) => assert_eq!(v.to_string(), "2.5"),
@@ -579,11 +665,23 @@ mod tests {
                 .contains("at most 6 decimal places")
         );
         assert!(t.check_json(&num("1e-7")).is_err());
-        assert!(
-            message(t.check_json(&num("9000000000000.000001")).unwrap_err()).contains("between")
-        );
-        assert!(t.check_json(&num("1e13")).is_err());
-        assert!(t.check_json(&num("1e999999999")).is_err());
+        let err = t
+            .check_json(&num("0.5000000000000000000000000000000001"))
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_value");
+        assert!(message(err).contains("at most 6 decimal places"));
+        for lit in [
+            "1000000000000.000001",
+            "-1000000000000.000001",
+            "8999999999999.123456",
+            "9000000000000",
+            "1e13",
+            "1e999999999",
+        ] {
+            let err = t.check_json(&num(lit)).unwrap_err();
+            assert_eq!(err.code(), "value_out_of_range", "{lit}");
+            assert!(err.to_string().contains("±10^12"), "{err}");
+        }
         assert!(t.check_json(&num("NaN")).is_err());
         assert_eq!(
             message(t.check_json(&text("4.602")).unwrap_err()),
@@ -638,17 +736,19 @@ mod tests {
         assert_eq!(t.check_csv("12.5"), Ok(Value::Number(d("12.5"))));
         assert_eq!(t.check_csv("-0.000001"), Ok(Value::Number(d("-0.000001"))));
         assert_eq!(t.check_csv("7"), Ok(Value::Number(d("7"))));
-        for bad in [
-            "1e3",
-            "1,5",
-            ".5",
-            "5.",
-            " 1",
-            "0.0000001",
-            "9000000000001",
-            "",
-        ] {
-            assert!(t.check_csv(bad).is_err(), "{bad:?}");
+        for bad in ["1e3", "1,5", ".5", "5.", " 1", "0.0000001", ""] {
+            assert_eq!(
+                t.check_csv(bad).unwrap_err().code(),
+                "invalid_value",
+                "{bad:?}"
+            );
+        }
+        for far in ["1000000000001", "-1000000000000.5", "8999999999999.123456"] {
+            assert_eq!(
+                t.check_csv(far).unwrap_err().code(),
+                "value_out_of_range",
+                "{far:?}"
+            );
         }
         assert!(message(t.check_csv("1,5").unwrap_err()).contains("plain decimal"));
     }
@@ -691,9 +791,9 @@ mod tests {
                 },
             ),
             (
-                Value::Number(d("-9e12")),
+                Value::Number(d("-1e12")),
                 StoredValue {
-                    num: Some(-9_000_000_000_000_000_000),
+                    num: Some(-1_000_000_000_000_000_000),
                     text: None,
                 },
             ),
@@ -786,7 +886,31 @@ mod tests {
         assert_eq!(Value::Text("x".into()).as_decimal(), None);
     }
 
+    #[test]
+    fn unscale_sum_is_exact_for_the_largest_sums() {
+        let n = i128::from(crate::sum::MAX_FIGURES_PER_SUM - 1);
+        let micro = n * i128::from(crate::sum::MAX_STORED_MAGNITUDE) + 1;
+        let total = ValueType::Number.unscale_sum(micro).unwrap();
+        assert_eq!(total.to_string(), "2147483647000000000000.000001");
+        assert_eq!(
+            ValueType::Integer.unscale_sum(-micro).unwrap().to_string(),
+            "-2147483647000000000000000001"
+        );
+        assert_eq!(ValueType::Number.unscale_sum(i128::MAX), None);
+    }
+
     proptest! {
+        #[test]
+        fn json_and_csv_agree_within_the_bounds(v in -MAX_INTEGER_MAGNITUDE..=MAX_INTEGER_MAGNITUDE, m in -crate::sum::MAX_STORED_MAGNITUDE..=crate::sum::MAX_STORED_MAGNITUDE) {
+            let text = v.to_string();
+            prop_assert_eq!(ValueType::Integer.check_json(&num(&text)), Ok(Value::Integer(v)));
+            prop_assert_eq!(ValueType::Integer.check_csv(&text), Ok(Value::Integer(v)));
+            let text = micro_to_decimal(m).to_string();
+            let stored = ValueType::Number.check_json(&num(&text)).unwrap().to_stored();
+            prop_assert!(stored.num.unwrap().unsigned_abs() <= crate::sum::MAX_STORED_MAGNITUDE.unsigned_abs());
+            prop_assert_eq!(ValueType::Number.check_csv(&text).unwrap().to_stored(), stored);
+        }
+
         #[test]
         fn checks_never_panic(s in "\\PC{0,40}", lit in "[-+0-9eE.]{0,30}") {
             for t in [ValueType::Integer, ValueType::Number, ValueType::Boolean, ValueType::Text] {
@@ -797,7 +921,7 @@ mod tests {
         }
 
         #[test]
-        fn checked_numbers_store_exactly(m in -9_000_000_000_000_000_000i64..=9_000_000_000_000_000_000i64) {
+        fn checked_numbers_store_exactly(m in -crate::sum::MAX_STORED_MAGNITUDE..=crate::sum::MAX_STORED_MAGNITUDE) {
             let v = micro_to_decimal(m);
             let checked = ValueType::Number.check_csv(&v.to_string()).unwrap();
             let stored = checked.to_stored();

@@ -7,15 +7,20 @@
 //! - `last`: per unit the figure of the latest period inside the query, then Σ over units
 //!   (read from the roll-up through each figure's `next_end`).
 //! - `none`: only the unit's own figure for exactly the query period.
+//!
+//! Every sum is taken over the 32-bit parts of the figures (see [`chitieu_domain::sum`]) and
+//! joined exactly in `i128`, so no admissible data can make a sum overflow, fail or saturate
+//! on either database.
 
 use std::collections::HashMap;
 
-use chitieu_domain::{Aggregation, Period, ValueType};
+use chitieu_domain::{Aggregation, Period, ValueType, sum::join};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, Value};
 
 use crate::{
     PersistenceError,
+    rollup::{high, low},
     sql::{self, get, placeholders},
 };
 
@@ -57,10 +62,12 @@ pub async fn aggregate(
             .collect()
     };
     let (qs, qe) = (period.start().index(), period.end().index());
-    let unscale = |element: i64, scaled: Decimal| {
+    let unscale = |element: i64, total: i128| {
         by_id
             .get(&element)
-            .map_or(scaled, |e| e.value_type.unscale(scaled))
+            .map_or(ValueType::Integer, |e| e.value_type)
+            .unscale_sum(total)
+            .ok_or(PersistenceError::Overflow)
     };
 
     // The three kinds are independent reads: run them at once (separate pool connections).
@@ -76,30 +83,42 @@ pub async fn aggregate(
         if count == 0 {
             continue;
         }
-        let total = unscale(element, Decimal::from(sum));
+        let total = unscale(element, sum)?;
         let value = match by_id.get(&element).map(|e| e.aggregation) {
-            Some(Aggregation::Average) => total / Decimal::from(count),
+            // Rounds at Decimal's 28 significant digits (a mean need not be a finite decimal).
+            Some(Aggregation::Average) => total
+                .checked_div(Decimal::from(count))
+                .ok_or(PersistenceError::Overflow)?
+                .normalize(),
             _ => total,
         };
         out.insert((unit, element), value);
     }
     for (unit, element, sum, count) in lasts {
         if count > 0 {
-            out.insert((unit, element), unscale(element, Decimal::from(sum)));
+            out.insert((unit, element), unscale(element, sum)?);
         }
     }
     for (unit, element, value, _) in exacts {
-        out.insert((unit, element), unscale(element, Decimal::from(value)));
+        out.insert((unit, element), unscale(element, value)?);
     }
     Ok(out)
 }
 
-/// (unit, element, sum, count) rows.
-pub type SumRows = Vec<(i64, i64, i64, i64)>;
+/// (unit, element, exact sum, count) rows.
+pub type SumRows = Vec<(i64, i64, i128, i64)>;
 
+/// Rows of (unit, element, Σ high parts, Σ low parts, count).
 fn decode_sums(rows: &[sea_orm::QueryResult]) -> Result<SumRows, PersistenceError> {
     rows.iter()
-        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?)))
+        .map(|r| {
+            Ok((
+                get(r, 0)?,
+                get(r, 1)?,
+                join(get(r, 2)?, get(r, 3)?),
+                get(r, 4)?,
+            ))
+        })
         .collect()
 }
 
@@ -127,13 +146,16 @@ pub async fn subtree_sums(
     } else {
         ("", "")
     };
+    // Σ of the high and of the low parts: each stays far inside BIGINT (see
+    // chitieu_domain::sum); PostgreSQL's SUM(bigint) is numeric, cast back.
+    let (hi, lo) = (high("v.value_num"), low("v.value_num"));
     let sql = format!(
-        "SELECT unit, element, CAST(SUM(s) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
-           SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_num AS s, r.value_count AS n \
+        "SELECT unit, element, CAST(SUM(h) AS BIGINT), CAST(SUM(l) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
+           SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_hi AS h, r.sum_lo AS l, r.value_count AS n \
            FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
            AND r.start_month >= ? AND r.end_month <= ? {r_next} AND r.value_count > 0 \
          UNION ALL \
-           SELECT v.org_unit_id, v.data_element_id, v.value_num, 1 \
+           SELECT v.org_unit_id, v.data_element_id, {hi}, {lo}, 1 \
            FROM data_value v WHERE v.org_unit_id IN ({u}) AND v.data_element_id IN ({e}) \
            AND v.start_month >= ? AND v.end_month <= ? {v_next} AND v.value_num IS NOT NULL \
          ) x GROUP BY unit, element"
@@ -174,6 +196,6 @@ async fn exact_rows(
     sql::query(db, &sql, values)
         .await?
         .iter()
-        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, 1)))
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?, i128::from(get::<i64>(r, 2)?), 1)))
         .collect()
 }

@@ -13,8 +13,9 @@ pub enum PersistenceError {
     /// The caller may not act on this part of the tree.
     #[error("forbidden: {0}")]
     Forbidden(String),
-    /// A sum left the range of a 64-bit integer.
-    #[error("a sum is too large to be stored")]
+    /// An exact sum left the range its parts are designed for (more than 2^31 figures, see
+    /// `chitieu_domain::sum`); never reached by admissible data.
+    #[error("a sum is too large to be computed exactly")]
     Overflow,
     /// Concurrent writers collided on a unique key; the caller may retry.
     #[error("conflicting concurrent write")]

@@ -5,9 +5,15 @@
 //! element `e` and period `p`, `data_value_rollup(a, e, p)` equals the sum and count of
 //! `data_value(u, e, p)` over the strict descendants `u` of `a`. Writes apply deltas in the
 //! same transaction; moving a subtree rebuilds the rows of every ancestor it left or joined.
+//!
+//! A row keeps its sum as two part sums, `sum_hi` and `sum_lo` (of `value_num >> 32` and
+//! `value_num & 4294967295`, see [`chitieu_domain::sum`]), so neither the upsert's
+//! `sum + excluded.sum` nor any later `SUM` can overflow or saturate on either database.
+//! Removing a figure subtracts exactly the parts that adding it added.
 
 use std::collections::{BTreeMap, HashMap};
 
+use chitieu_domain::sum::PartSums;
 use sea_orm::{ConnectionTrait, Value};
 
 use crate::{
@@ -18,10 +24,23 @@ use crate::{
 /// (ancestor, element, start month, end month, next_end).
 type RollupKey = (i64, i64, i32, i32, i32);
 
+/// The high part of a stored figure in SQL: `column >> 32`, an arithmetic shift on both
+/// databases, exactly [`chitieu_domain::sum::split`]'s `hi`.
+pub(crate) fn high(column: &str) -> String {
+    format!("({column} >> 32)")
+}
+
+/// The low part of a stored figure in SQL: `column & (2^32 − 1)`, exactly
+/// [`chitieu_domain::sum::split`]'s `lo` (two's complement on both databases).
+pub(crate) fn low(column: &str) -> String {
+    format!("({column} & 4294967295)")
+}
+
 /// `next_end` of a figure with no later period stored.
 pub const NO_NEXT: i32 = i32::MAX;
 
-/// A change of one stored numeric figure: `sum` and `count` are added (negative to remove).
+/// A change of one stored numeric figure: `count` copies of `value` are added (`count` −1
+/// removes the figure).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Delta {
     /// The unit holding the figure.
@@ -34,9 +53,9 @@ pub struct Delta {
     pub end: i32,
     /// Last month index of the unit's next stored period of the element ([`NO_NEXT`] if none).
     pub next_end: i32,
-    /// Change of the sum (scaled integer).
-    pub sum: i64,
-    /// Change of the number of figures.
+    /// The stored figure (scaled integer).
+    pub value: i64,
+    /// +1 to add the figure, −1 to remove it.
     pub count: i64,
 }
 
@@ -68,19 +87,21 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
         }
     }
     // Sorted keys: concurrent writers lock shared rows in the same order.
-    let mut sums: BTreeMap<RollupKey, (i64, i64)> = BTreeMap::new();
+    let mut sums: BTreeMap<RollupKey, (PartSums, i64)> = BTreeMap::new();
     for d in deltas {
         for &a in ancestors.get(&d.unit_id).into_iter().flatten() {
             let e = sums
                 .entry((a, d.element_id, d.start, d.end, d.next_end))
                 .or_default();
-            e.0 = e.0.checked_add(d.sum).ok_or(PersistenceError::Overflow)?;
-            e.1 += d.count;
+            e.0 =
+                e.0.add(d.value, d.count)
+                    .ok_or(PersistenceError::Overflow)?;
+            e.1 = e.1.checked_add(d.count).ok_or(PersistenceError::Overflow)?;
         }
     }
     let rows: Vec<Vec<Value>> = sums
         .into_iter()
-        .filter(|(_, (s, c))| *s != 0 || *c != 0)
+        .filter(|(_, (s, c))| *s != PartSums::default() || *c != 0)
         .map(|((a, e, s, en, ne), (sum, count))| {
             vec![
                 a.into(),
@@ -88,7 +109,8 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
                 s.into(),
                 en.into(),
                 ne.into(),
-                sum.into(),
+                sum.hi.into(),
+                sum.lo.into(),
                 count.into(),
             ]
         })
@@ -102,12 +124,14 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
             "start_month",
             "end_month",
             "next_end",
-            "sum_num",
+            "sum_hi",
+            "sum_lo",
             "value_count",
         ],
         rows,
         "ON CONFLICT (ancestor_id, data_element_id, start_month, end_month, next_end) DO UPDATE SET \
-         sum_num = data_value_rollup.sum_num + excluded.sum_num, \
+         sum_hi = data_value_rollup.sum_hi + excluded.sum_hi, \
+         sum_lo = data_value_rollup.sum_lo + excluded.sum_lo, \
          value_count = data_value_rollup.value_count + excluded.value_count",
     )
     .await?;
@@ -131,10 +155,14 @@ pub async fn rebuild(
     .await?;
     sql::execute_in(
         db,
-        "INSERT INTO data_value_rollup (ancestor_id, data_element_id, start_month, end_month, next_end, sum_num, value_count) \
-         SELECT c.ancestor_id, v.data_element_id, v.start_month, v.end_month, v.next_end, SUM(v.value_num), COUNT(*) \
-         FROM data_value v JOIN org_unit_closure c ON c.descendant_id = v.org_unit_id AND c.depth > 0 \
-         WHERE v.value_num IS NOT NULL AND c.ancestor_id",
+        &format!(
+            "INSERT INTO data_value_rollup (ancestor_id, data_element_id, start_month, end_month, next_end, sum_hi, sum_lo, value_count) \
+             SELECT c.ancestor_id, v.data_element_id, v.start_month, v.end_month, v.next_end, SUM({}), SUM({}), COUNT(*) \
+             FROM data_value v JOIN org_unit_closure c ON c.descendant_id = v.org_unit_id AND c.depth > 0 \
+             WHERE v.value_num IS NOT NULL AND c.ancestor_id",
+            high("v.value_num"),
+            low("v.value_num")
+        ),
         ancestor_ids,
         " GROUP BY c.ancestor_id, v.data_element_id, v.start_month, v.end_month, v.next_end",
     )

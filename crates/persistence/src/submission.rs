@@ -481,14 +481,14 @@ fn plan_writes(
         groups.entry((c.unit_id, c.element_id)).or_default().push(i);
     }
     let delta =
-        |unit_id: i64, element_id: i64, period: Period, next_end: i32, sum: i64, count: i64| {
+        |unit_id: i64, element_id: i64, period: Period, next_end: i32, value: i64, count: i64| {
             rollup::Delta {
                 unit_id,
                 element_id,
                 start: period.start().index(),
                 end: period.end().index(),
                 next_end,
-                sum,
+                value,
                 count,
             }
         };
@@ -528,7 +528,7 @@ fn plan_writes(
                     });
                     if let Some(n) = r.num {
                         plan.deltas
-                            .push(delta(unit_id, element_id, r.period, r.next_end, -n, -1));
+                            .push(delta(unit_id, element_id, r.period, r.next_end, n, -1));
                     }
                     plan.touched.insert((unit_id, c.period));
                     slots.remove(&c.period);
@@ -576,7 +576,7 @@ fn plan_writes(
                 let s = c.value.as_ref().map(|v| v.to_stored()).unwrap_or_default();
                 if let (Some(n), Some(ne)) = (slot.old_num, old_next) {
                     plan.deltas
-                        .push(delta(unit_id, element_id, *period, ne, -n, -1));
+                        .push(delta(unit_id, element_id, *period, ne, n, -1));
                 }
                 if let Some(n) = slot.new_num {
                     plan.deltas
@@ -598,7 +598,7 @@ fn plan_writes(
                 plan.next_end_updates.push((id, new_next));
                 if let Some(n) = slot.old_num {
                     plan.deltas
-                        .push(delta(unit_id, element_id, *period, ne, -n, -1));
+                        .push(delta(unit_id, element_id, *period, ne, n, -1));
                     plan.deltas
                         .push(delta(unit_id, element_id, *period, new_next, n, 1));
                 }

@@ -85,9 +85,11 @@ pub async fn evaluate(
     }
     let mut select = String::from("SELECT dv.org_unit_id, u.code, dv.start_month, dv.end_month");
     let mut values: Vec<Value> = Vec::new();
+    // A (unit, period) group holds at most one figure per element (the unique key), so the
+    // pivot picks it with MAX: no sum is taken here, and nothing can overflow.
     for c in &columns {
         select.push_str(
-            ", CAST(SUM(CASE WHEN dv.data_element_id = ? THEN dv.value_num END) AS BIGINT)",
+            ", CAST(MAX(CASE WHEN dv.data_element_id = ? THEN dv.value_num END) AS BIGINT)",
         );
         values.push(c.id.into());
     }
@@ -160,8 +162,8 @@ pub async fn evaluate(
             }
             let mut figures: HashMap<&str, Decimal> = HashMap::new();
             for (i, c) in columns.iter().enumerate() {
-                let sum: Option<i64> = get(&row, 4 + i)?;
-                if let Some(s) = sum {
+                let figure: Option<i64> = get(&row, 4 + i)?;
+                if let Some(s) = figure {
                     figures.insert(
                         c.element.code.as_str(),
                         c.element.value_type.unscale(Decimal::from(s)),

@@ -2,41 +2,34 @@
 
 use base64::Engine;
 use chitieu_domain::Value as DomainValue;
-use rust_decimal::{Decimal, prelude::ToPrimitive};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 
 use crate::ApiError;
 
-/// A decimal as a JSON number: an integer when integral, else the nearest double (display
-/// only — every comparison is made on the exact decimal before this conversion).
-pub fn decimal_json(d: Decimal) -> serde_json::Value {
-    let d = d.normalize();
-    if d.fract().is_zero()
-        && let Some(i) = d.to_i64()
-    {
-        return serde_json::Value::from(i);
-    }
-    d.to_f64()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+/// A decimal as an exact JSON number: its shortest plain decimal text (`7102`, `99.04`,
+/// `999999999999.123456`), never rounded through a double. serde_json's
+/// `arbitrary_precision` keeps the text as it is.
+/// `None` never happens: a Decimal prints as `-?digits(.digits)?`, a valid JSON number.
+pub fn decimal_number(d: Decimal) -> Option<serde_json::Number> {
+    d.normalize().to_string().parse().ok()
 }
 
-/// A decimal serialised straight to a JSON number (as [`decimal_json`] does, without building
-/// an intermediate JSON value): large reports serialise thousands of them.
+/// [`decimal_number`] as a JSON value.
+pub fn decimal_json(d: Decimal) -> serde_json::Value {
+    decimal_number(d).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// A decimal serialised straight to an exact JSON number (as [`decimal_json`]), for response
+/// bodies written by serde_json.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Num(pub Decimal);
 
 impl serde::Serialize for Num {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let d = self.0.normalize();
-        if d.fract().is_zero()
-            && let Some(i) = d.to_i64()
-        {
-            return s.serialize_i64(i);
-        }
-        match d.to_f64() {
-            Some(f) if f.is_finite() => s.serialize_f64(f),
-            _ => s.serialize_none(),
+        match decimal_number(self.0) {
+            Some(n) => n.serialize(s),
+            None => s.serialize_none(),
         }
     }
 }
@@ -139,7 +132,7 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-/// JSON number text → exact decimal.
+/// JSON number text (exactly as sent, see [`decimal_number`]) → exact decimal.
 pub fn json_decimal(
     field: &str,
     n: &serde_json::Number,

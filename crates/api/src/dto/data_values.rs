@@ -19,8 +19,9 @@ pub struct DataValueInput {
     /// Data element code.
     #[schema(example = "DOC_OUT_SW")]
     pub data_element: String,
-    /// The value: a JSON number for integer/number elements, a boolean, or a string for text.
-    /// `null` deletes the stored value.
+    /// The value: a JSON number for integer/number elements (read exactly; |integer| ≤ 10^15,
+    /// |number| ≤ 10^12 with at most 6 decimals), a boolean, or a string for text. `null`
+    /// deletes the stored value.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = submitted_value_schema, required = true)]
     pub value: Option<Option<serde_json::Value>>,
@@ -44,7 +45,10 @@ fn submitted_value_schema() -> utoipa::openapi::Object {
             Type::Null,
         ]))
         .description(Some(
-            "A JSON number for integer/number elements, a boolean, or a string for text; `null` deletes the stored value.",
+            "A JSON number for integer/number elements, a boolean, or a string for text; `null` deletes the stored value. \
+             Numbers are read exactly as written, never through a double: an `integer` is a plain integer literal with |v| ≤ 10^15; \
+             a `number` has at most 6 decimals and |v| ≤ 10^12 (exponent form allowed when exact, `1e3` is 1000). \
+             A number beyond these bounds refuses the set with the conflict `value_out_of_range`; more decimals than allowed, `invalid_value` (never rounded).",
         ))
         .examples([serde_json::json!(1582)])
         .build()
@@ -81,6 +85,8 @@ impl DataValueSetRequest {
                 value: match v.value {
                     None => RawValue::Unsupported("no value field (send null to delete)"),
                     Some(None) | Some(Some(serde_json::Value::Null)) => RawValue::Delete,
+                    // The literal exactly as sent (serde_json's `arbitrary_precision`): the
+                    // domain reads it digit for digit, never through a double.
                     Some(Some(serde_json::Value::Number(n))) => {
                         RawValue::Json(ValueInput::Number(n.to_string()))
                     }
@@ -244,7 +250,8 @@ fn stored_value_schema() -> utoipa::openapi::Object {
             Type::Null,
         ]))
         .description(Some(
-            "Number, boolean or string by the element's value type; `null` on a deletion marker.",
+            "Number, boolean or string by the element's value type; `null` on a deletion marker. \
+             Numbers are the exact stored decimal (at most 6 decimals), never rounded to a double.",
         ))
         .build()
 }

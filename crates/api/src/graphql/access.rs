@@ -1,11 +1,12 @@
 //! Who may do what: the caller itself, users, API tokens and the audit trail.
 
-use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chitieu_persistence::{api_tokens::StoredToken, audit::StoredEvent};
 
 use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
+    numbers::JsonValue,
     paging::{Page, after, after_id, connection, page_size},
 };
 use crate::{
@@ -120,7 +121,7 @@ pub struct AuditEvent {
     /// The org unit concerned.
     pub org_unit: Option<String>,
     /// Details; for `data_values.write`, `changes: [[dataElement, period, old, new], …]`.
-    pub detail: Json<serde_json::Value>,
+    pub detail: JsonValue,
 }
 
 impl From<&StoredEvent> for AuditEvent {
@@ -132,7 +133,7 @@ impl From<&StoredEvent> for AuditEvent {
             actor: e.actor.clone(),
             action: e.action.clone(),
             org_unit: e.org_unit.clone(),
-            detail: Json(e.detail.clone()),
+            detail: JsonValue(e.detail.clone()),
         }
     }
 }

@@ -5,11 +5,11 @@ use async_graphql::{Context, Object, SimpleObject};
 use chitieu_persistence::catalogue::{
     self, StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
 };
-use rust_decimal::prelude::ToPrimitive;
 
 use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
+    numbers::ExactFloat,
     paging::{Page, after, after_id, connection, page_size},
 };
 use crate::{
@@ -55,7 +55,7 @@ pub struct Indicator {
     /// Denominator expression.
     pub denominator: String,
     /// Multiplier (100 for a percentage).
-    pub factor: f64,
+    pub factor: ExactFloat,
     /// Decimals shown.
     pub decimals: u32,
 }
@@ -69,7 +69,7 @@ impl From<&StoredIndicator> for Indicator {
             group: i.group.as_ref().map(|g| g.as_str().to_owned()),
             numerator: i.numerator.source().to_owned(),
             denominator: i.denominator.source().to_owned(),
-            factor: i.factor.to_f64().unwrap_or(f64::NAN),
+            factor: ExactFloat(i.factor),
             decimals: i.decimals,
         }
     }
@@ -96,7 +96,7 @@ pub struct Target {
     /// `>=`, `>`, `<=`, `<` or `==`.
     pub operator: String,
     /// Target value.
-    pub value: f64,
+    pub value: ExactFloat,
     /// E.g. `national`, `provincial`, `city`.
     pub label: Option<String>,
 }
@@ -109,7 +109,7 @@ impl From<&StoredTarget> for Target {
             org_unit: t.org_unit.as_str().to_owned(),
             period: t.period.to_string(),
             operator: t.operator.as_str().to_owned(),
-            value: t.value.to_f64().unwrap_or(f64::NAN),
+            value: ExactFloat(t.value),
             label: t.label.clone(),
         }
     }

@@ -1,6 +1,6 @@
 //! Figures: reading stored data values and submitting data value sets.
 
-use async_graphql::{Context, InputObject, Json, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chitieu_domain::ValueInput;
 use chitieu_persistence::{
     changes,
@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
+    numbers::JsonValue,
     paging::{Page, after_id, connection, page_size},
     types::ViolationGql,
 };
@@ -33,8 +34,9 @@ pub struct DataValue {
     pub org_unit: String,
     /// Period.
     pub period: String,
-    /// A number for integer/number elements, a boolean, or a string for text.
-    pub value: Json<serde_json::Value>,
+    /// A number for integer/number elements (its exact decimal), a boolean, or a string for
+    /// text.
+    pub value: JsonValue,
     /// Comment.
     pub comment: Option<String>,
     /// Last change (RFC 3339).
@@ -49,7 +51,7 @@ impl From<&StoredDataValue> for DataValue {
             data_element: v.data_element.clone(),
             org_unit: v.org_unit.clone(),
             period: v.period.to_string(),
-            value: Json(value_json(&v.value)),
+            value: JsonValue(value_json(&v.value)),
             comment: v.comment.clone(),
             updated_at: rfc3339(v.updated_at),
             updated_by: v.updated_by.clone(),
@@ -64,7 +66,7 @@ pub struct DataValueInput {
     pub data_element: String,
     /// A number, boolean or string; `null` deletes the stored value. Required: a figure
     /// without a value is a conflict, never a silent deletion.
-    pub value: MaybeUndefined<Json<serde_json::Value>>,
+    pub value: MaybeUndefined<JsonValue>,
     /// Comment.
     pub comment: Option<String>,
     /// Overrides the set's org unit.
@@ -105,7 +107,9 @@ impl DataValueSetInput {
     }
 }
 
-/// A JSON value as submitted: the same reading as REST's.
+/// A JSON value as submitted: the same reading as REST's. A number keeps the exact text of
+/// the GraphQL literal or variable (serde_json's `arbitrary_precision`), so the domain checks
+/// it digit for digit and nothing is rounded on the way.
 pub fn raw_value(v: &serde_json::Value) -> RawValue {
     match v {
         serde_json::Value::Null => RawValue::Delete,
@@ -320,7 +324,7 @@ pub struct DataValueChange {
     /// Period.
     pub period: String,
     /// The value now; `null` when deleted.
-    pub value: Json<serde_json::Value>,
+    pub value: JsonValue,
     /// True when the figure was deleted.
     pub deleted: bool,
     /// Comment.
@@ -337,7 +341,7 @@ impl From<&changes::Change> for DataValueChange {
             data_element: c.data_element.clone(),
             org_unit: c.org_unit.clone(),
             period: c.period.to_string(),
-            value: Json(c.value.as_ref().map_or(serde_json::Value::Null, value_json)),
+            value: JsonValue(c.value.as_ref().map_or(serde_json::Value::Null, value_json)),
             deleted: c.value.is_none(),
             comment: c.comment.clone(),
             changed_at: rfc3339(c.key.at),

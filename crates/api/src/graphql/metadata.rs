@@ -1,10 +1,11 @@
 //! Catalogue writes: the same metadata bundle as `POST /api/v1/metadata`.
 
-use async_graphql::{Context, Json, Object, SimpleObject};
+use async_graphql::{Context, Object, SimpleObject};
 
 use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
+    numbers::JsonValue,
 };
 use crate::{ApiError, dto::metadata::MetadataRequest, service::metadata as service};
 
@@ -33,7 +34,7 @@ impl MetadataMutation {
     async fn import_metadata(
         &self,
         ctx: &Context<'_>,
-        bundle: Json<serde_json::Value>,
+        bundle: JsonValue,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<MetadataResult> {
         let (state, caller) = state_and_caller(ctx)?;

@@ -5,7 +5,8 @@
 //! Map: `http` and `ws` (the two transports and their own refusals), `pipeline` (the one path
 //! every operation takes: document checks, rate limit, time limit, refusal audit), `limits`
 //! (linear document checks: fragments, size, depth), `validation` (codes on async-graphql's
-//! validation errors, the cost limit), `loaders` (batching), `paging` (connections), one file
+//! validation errors, the cost limit), `loaders` (batching), `paging` (connections), `numbers` (exact JSON and `Float`
+//! values), one file
 //! per area for objects and resolvers.
 
 mod access;
@@ -17,6 +18,7 @@ mod http;
 mod limits;
 mod loaders;
 mod metadata;
+mod numbers;
 mod org_unit;
 mod paging;
 mod pipeline;

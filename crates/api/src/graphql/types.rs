@@ -5,12 +5,14 @@ use chitieu_persistence::{
     attainment::{AttainmentRow, TargetResult},
     validation::Violation,
 };
-use rust_decimal::{Decimal, prelude::ToPrimitive};
+use rust_decimal::Decimal;
 
+use super::numbers::ExactFloat;
 use crate::service::reports::{AggregateRow, Breakdown};
 
-fn f(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(f64::NAN)
+/// Numbers come out exact: typed `Float`, printed as the exact decimal.
+fn f(d: Decimal) -> ExactFloat {
+    ExactFloat(d)
 }
 
 /// Which rows a report has.
@@ -67,7 +69,7 @@ pub struct TargetCheck {
     /// Operator: `>=`, `>`, `<=`, `<` or `==`.
     pub operator: String,
     /// Target value.
-    pub value: f64,
+    pub value: ExactFloat,
     /// The target's period.
     pub period: String,
     /// Whether the exact value meets it; null without data.
@@ -98,11 +100,11 @@ pub struct AttainmentRowGql {
     /// Period.
     pub period: String,
     /// Numerator summed over the subtree.
-    pub numerator: Option<f64>,
+    pub numerator: Option<ExactFloat>,
     /// Denominator summed over the subtree.
-    pub denominator: Option<f64>,
+    pub denominator: Option<ExactFloat>,
     /// factor × numerator / denominator, rounded to the indicator's decimals.
-    pub value: Option<f64>,
+    pub value: Option<ExactFloat>,
     /// Applicable targets, highest authority first.
     pub targets: Vec<TargetCheck>,
     /// Overall status.
@@ -136,7 +138,7 @@ pub struct AggregateRowGql {
     /// Period.
     pub period: String,
     /// The aggregate; null without data.
-    pub value: Option<f64>,
+    pub value: Option<ExactFloat>,
 }
 
 impl AggregateRowGql {
@@ -162,11 +164,11 @@ pub struct ViolationGql {
     /// Period of the figures.
     pub period: String,
     /// Left side's value.
-    pub left: f64,
+    pub left: ExactFloat,
     /// Operator.
     pub operator: String,
     /// Right side's value.
-    pub right: f64,
+    pub right: ExactFloat,
     /// Explanation.
     pub message: String,
 }
