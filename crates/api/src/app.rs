@@ -170,6 +170,7 @@ fn router(state: AppState) -> Router {
             crate::auth::refusals::audit_refusals,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::text_input::guard_url))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))

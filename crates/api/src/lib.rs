@@ -18,6 +18,7 @@ mod metrics;
 mod rest;
 pub mod service;
 mod state;
+mod text_input;
 
 pub use app::{App, build, open_state};
 pub use config::Config;

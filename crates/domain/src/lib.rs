@@ -14,7 +14,8 @@
 //! make any function panic.
 //!
 //! * [`code`] — identifier newtypes ([`OrgUnitCode`], [`DataElementCode`], …);
-//! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
+//! * [`text`] — which characters a text may hold ([`TextKind`]), NFC, search
+//!   text, folding and natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
 //! * [`value`] — value types, strict checking of JSON/CSV input, storage form;
@@ -41,4 +42,5 @@ pub use error::DomainError;
 pub use expression::Expression;
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
 pub use period::{Month, Period};
+pub use text::{SearchText, TextKind};
 pub use value::{Aggregation, StoredValue, Value, ValueInput, ValueType, check_aggregation};
