@@ -8,14 +8,14 @@ use std::time::Duration;
 use async_graphql::{
     Data, ErrorExtensions,
     dataloader::{DataLoader, Loader},
-    http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource},
+    http::ALL_WEBSOCKET_PROTOCOLS,
 };
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     body::{Body, to_bytes},
     extract::{RawQuery, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 
 use super::{
@@ -182,13 +182,7 @@ pub async fn get(
             .map(|(_, v)| v.clone())
     };
     let Some(query) = param("query") else {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        return crate::pages::graphiql();
     };
     let operation_name = param("operationName");
     let mut request = async_graphql::Request::new(query);
