@@ -131,4 +131,21 @@ mod tests {
         );
         assert!(find("graphiql-3.9.0", "../LICENSE").is_none());
     }
+
+    #[test]
+    fn vendored_files_match_this_readme() {
+        let readme = include_str!("../assets/README.md");
+        for a in &VENDORED {
+            let path = format!("`{}/{}`", a.dir, a.name);
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| {path} |")))
+                .unwrap_or_else(|| panic!("{path} is not listed in assets/README.md"));
+            let digest = hex::encode(Sha256::digest(a.bytes));
+            assert!(
+                row.contains(&format!("`{digest}`")),
+                "{path}: SHA-256 {digest} differs from assets/README.md"
+            );
+        }
+    }
 }
