@@ -83,6 +83,10 @@ struct ServeArgs {
     /// Requests per minute allowed to each user or API token (0: no limit).
     #[arg(long, env = "CHITIEU_RATE_LIMIT", default_value_t = 6000)]
     rate_limit: u32,
+    /// Origins whose browser pages may call the API (CORS), comma-separated exact origins such
+    /// as `https://dashboard.example.gov.vn`; none by default (CORS off).
+    #[arg(long, env = "CHITIEU_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
 }
 
 fn init_logging(json: bool) {
@@ -132,6 +136,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.rate_limit = chitieu_api::auth::RateLimit {
         per_minute: args.rate_limit,
     };
+    config.cors_origins = args.cors_origins;
     let app = chitieu_api::build(config)
         .await
         .context("starting the server")?;

@@ -423,7 +423,7 @@ mod machines {
             assert_eq!(res.status(), StatusCode::OK);
             assert!(header_of(&res, "content-type").unwrap().starts_with("text/html"));
             let html = res.text().await.unwrap();
-            assert!(html.contains("chitieu API") && html.contains("list_data_values"));
+            assert!(html.contains("chitieu API") && html.contains(r#"data-openapi-url="/openapi.json""#));
 
             let res = app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap();
             let doc: Value = res.json().await.unwrap();

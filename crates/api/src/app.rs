@@ -75,8 +75,9 @@ impl App {
 
 /// Connects, migrates, bootstraps and binds. Nothing is served until [`App::run`].
 pub async fn build(config: Config) -> anyhow::Result<App> {
+    let cors = crate::headers::CorsOrigins::parse(&config.cors_origins)?;
     let (state, generated_admin_password) = open_state(config).await?;
-    let router = router(state.clone());
+    let router = router(state.clone(), cors);
     let listener = TcpListener::bind(&state.config.listen).await?;
     Ok(App {
         listener,
@@ -152,7 +153,7 @@ async fn bootstrap_admin(
 }
 
 /// The full router with its middleware.
-fn router(state: AppState) -> Router {
+fn router(state: AppState, cors: crate::headers::CorsOrigins) -> Router {
     let (api, _) = rest::router();
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
@@ -162,6 +163,7 @@ fn router(state: AppState) -> Router {
         axum::routing::get(crate::graphql::get).post(crate::graphql::post),
     )
     .route("/graphql/ws", axum::routing::get(crate::graphql::websocket))
+    .route("/assets/{dir}/{file}", axum::routing::get(crate::assets::get))
     .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -169,6 +171,7 @@ fn router(state: AppState) -> Router {
             crate::auth::refusals::audit_refusals,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::text_input::guard_url))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
@@ -177,6 +180,9 @@ fn router(state: AppState) -> Router {
             ApiError::internal("panic").to_problem_response()
         }))
         .layer(axum::middleware::map_response(problem_for_bare_errors))
+        .layer(tower::util::option_layer(cors.layer()))
+        .layer(axum::middleware::from_fn_with_state(cors, crate::headers::cors_gate))
+        .layer(axum::middleware::map_response(crate::headers::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

@@ -37,6 +37,8 @@ pub struct Config {
     pub graphql_timeout: Duration,
     /// Requests per minute per user or API token.
     pub rate_limit: crate::auth::RateLimit,
+    /// Origins (`https://host[:port]`) whose browser pages may call the API; empty: CORS off.
+    pub cors_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -55,6 +57,7 @@ impl std::fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit", &self.rate_limit)
+            .field("cors_origins", &self.cors_origins)
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +81,7 @@ impl Config {
             graphql_introspection: true,
             graphql_timeout: crate::graphql::DEFAULT_TIMEOUT,
             rate_limit: crate::auth::RateLimit::default(),
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 use crate::ApiError;
 
 /// `axum::Json` with contract errors: 400 `malformed_json`, 422 `invalid_body`,
-/// 415 `unsupported_media_type`, 413 `payload_too_large`.
+/// 415 `unsupported_media_type`, 413 `payload_too_large`, and 422 `invalid_text` when a
+/// string of the body holds NUL or another control character (other than tab and line
+/// breaks), naming each such string (see [`crate::text_input`]).
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -39,6 +41,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| json_rejection(JsonRejection::BytesRejection(e)))?;
+        crate::text_input::check_json_body(&bytes)?;
         from_object_slice(&bytes).map(ApiJson)
     }
 }
@@ -90,13 +93,18 @@ pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// `axum::extract::Query` answering 400 `invalid_query` on rejection.
+/// `axum::extract::Query` answering 400 `invalid_query` on rejection, and 400
+/// `invalid_text` when a parameter holds a control character (tab and line breaks
+/// included: every such parameter is single-line text).
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Some(query) = parts.uri.query() {
+            crate::text_input::check_query(query, chitieu_domain::TextKind::SingleLine)?;
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(e) => Err(query_rejection(e)),

@@ -5,6 +5,7 @@
 //! types and never from sea-orm models.
 
 mod app;
+mod assets;
 pub mod auth;
 mod authz;
 mod config;
@@ -13,11 +14,14 @@ mod dto;
 mod error;
 mod etag;
 pub mod graphql;
+mod headers;
 mod json;
 mod metrics;
+mod pages;
 mod rest;
 pub mod service;
 mod state;
+mod text_input;
 
 pub use app::{App, build, open_state};
 pub use config::Config;

@@ -35,6 +35,14 @@ pub enum DomainError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A text holds a character its kind refuses (see [`crate::text::TextKind`]):
+    /// NUL or another control character, a line separator in a single-line
+    /// text, or bidirectional formatting.
+    #[error("invalid text: {reason}")]
+    InvalidText {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An organisation-unit kind is malformed.
     #[error("invalid org unit kind {input:?}: expected 1 to 30 characters of a-z and _")]
     InvalidKind {
@@ -247,6 +255,7 @@ impl DomainError {
             Self::InvalidPeriod { .. } => "invalid_period",
             Self::InvalidCode { .. } => "invalid_code",
             Self::InvalidName { .. } => "invalid_name",
+            Self::InvalidText { .. } => "invalid_text",
             Self::InvalidKind { .. } => "invalid_kind",
             Self::InvalidExpression { .. } => "invalid_expression",
             Self::InvalidValueType { .. } => "invalid_value_type",
@@ -350,6 +359,10 @@ mod tests {
             (
                 DomainError::InvalidName { reason: "r".into() },
                 "invalid_name",
+            ),
+            (
+                DomainError::InvalidText { reason: "r".into() },
+                "invalid_text",
             ),
             (
                 DomainError::InvalidKind { input: "x".into() },

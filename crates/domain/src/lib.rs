@@ -14,7 +14,8 @@
 //! make any function panic.
 //!
 //! * [`code`] — identifier newtypes ([`OrgUnitCode`], [`DataElementCode`], …);
-//! * [`text`] — NFC, search folding, natural ordering of Vietnamese names;
+//! * [`text`] — which characters a text may hold ([`TextKind`]), NFC, search
+//!   text, folding and natural ordering of Vietnamese names;
 //! * [`org_unit`] — unit names and kinds, the [`OrgTree`] hierarchy;
 //! * [`period`] — [`Period`]s as sets of consecutive [`Month`]s;
 //! * [`value`] — value types, strict checking of JSON/CSV input, bounds, storage form;
@@ -77,4 +78,5 @@ pub use period_type::{PeriodType, TypedPeriod};
 pub use reorganisation::{Plan, TreeView};
 pub use report::{Actor, Command, Facts, Reach, ReportAction, ReportState, ReturnReason};
 pub use score::{GroupScore, RowScore, Tally, Weight};
+pub use text::{SearchText, TextKind};
 pub use value::{Aggregation, StoredValue, Value, ValueInput, ValueType, check_aggregation};

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::code::OrgUnitCode;
 use crate::error::{DomainError, echo};
-use crate::text::nfc;
+use crate::text::{TextKind, nfc};
 
 /// Maximum length of a [`UnitName`], in characters (after NFC and trimming).
 pub const MAX_NAME_CHARS: usize = 230;
@@ -13,8 +13,8 @@ pub const MAX_NAME_CHARS: usize = 230;
 /// Maximum length of a [`UnitKind`], in characters.
 pub const MAX_KIND_CHARS: usize = 30;
 
-/// A display name: NFC-normalised, trimmed, 1 to 230 characters, no
-/// control characters. Used for org units and catalogue objects alike.
+/// A display name: NFC-normalised, trimmed, 1 to 230 characters of
+/// [single-line text](TextKind::SingleLine). Used for org units and catalogue objects alike.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnitName(String);
 
@@ -34,11 +34,11 @@ impl UnitName {
                 reason: format!("too long: {len} characters (at most {MAX_NAME_CHARS})"),
             });
         }
-        if let Some((pos, c)) = trimmed.chars().enumerate().find(|(_, c)| c.is_control()) {
-            return Err(DomainError::InvalidName {
+        if let Some((pos, c)) = TextKind::SingleLine.first_refused(trimmed) {
+            return Err(DomainError::InvalidText {
                 reason: format!(
-                    "control character U+{:04X} at position {pos} in {:?}",
-                    u32::from(c),
+                    "{} in {:?}",
+                    TextKind::SingleLine.refusal(pos, c),
                     echo(trimmed)
                 ),
             });
@@ -365,8 +365,15 @@ mod tests {
         assert!(UnitName::parse(&"ă".repeat(230)).is_ok());
         assert!(UnitName::parse(&"ă".repeat(231)).is_err());
         let err = UnitName::parse("Hà\u{0}Nội").unwrap_err();
+        assert_eq!(err.code(), "invalid_text");
         assert!(err.to_string().contains("U+0000 at position 2"), "{err}");
-        assert!(UnitName::parse("a\tb").is_err());
+        for s in ["a\tb", "a\nb", "a\u{85}b", "a\u{2028}b", "a\u{202E}b"] {
+            assert_eq!(
+                UnitName::parse(s).unwrap_err().code(),
+                "invalid_text",
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,10 +1,136 @@
-//! Text helpers: Unicode normalisation, search folding and natural ordering
-//! for Vietnamese names.
+//! Text helpers: the characters a text may hold ([`TextKind`]), Unicode
+//! normalisation, search text, search folding and natural ordering for
+//! Vietnamese names.
+//!
+//! # Which characters a text may hold
+//!
+//! Every text that reaches storage or a query passes [`TextKind::check`]:
+//!
+//! * [`TextKind::SingleLine`] (names, usernames, display names, token names,
+//!   codes, labels, periods, search text): no control character at all (C0,
+//!   DEL and C1, `\t \n \r` included), no line or paragraph separator
+//!   (U+2028, U+2029).
+//! * [`TextKind::MultiLine`] (comments, text figures, descriptions, reasons):
+//!   tab, line feed and carriage return are allowed; every other control
+//!   character is not.
+//! * Neither allows the bidirectional embeddings, overrides and isolates
+//!   (U+202A–U+202E, U+2066–U+2069): they reorder what a reader sees
+//!   ("Trojan Source") and Vietnamese text never needs them. The plain
+//!   direction marks (U+200E, U+200F) stay allowed.
+//!
+//! NUL is refused everywhere: PostgreSQL cannot store it in text at all.
 
 use std::cmp::Ordering;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+use crate::error::{DomainError, echo};
+
+/// Which characters a piece of text may hold (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TextKind {
+    /// One line: names, usernames, display names, token names, codes,
+    /// labels, periods, search text and every query parameter.
+    SingleLine,
+    /// Free text over several lines: comments, text figures, descriptions,
+    /// reasons. Tab, line feed and carriage return are allowed.
+    MultiLine,
+}
+
+/// Bidirectional embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+impl TextKind {
+    /// Whether `c` may appear in a text of this kind.
+    pub fn allows(self, c: char) -> bool {
+        if is_bidi_control(c) {
+            return false;
+        }
+        match self {
+            Self::SingleLine => !c.is_control() && !matches!(c, '\u{2028}' | '\u{2029}'),
+            Self::MultiLine => !c.is_control() || matches!(c, '\t' | '\n' | '\r'),
+        }
+    }
+
+    /// The first character of `s` this kind refuses, with its position (in
+    /// characters).
+    pub fn first_refused(self, s: &str) -> Option<(usize, char)> {
+        s.chars().enumerate().find(|&(_, c)| !self.allows(c))
+    }
+
+    /// Checks that `s` holds only characters this kind allows.
+    pub fn check(self, s: &str) -> Result<(), DomainError> {
+        match self.first_refused(s) {
+            None => Ok(()),
+            Some((position, c)) => Err(DomainError::InvalidText {
+                reason: self.refusal(position, c),
+            }),
+        }
+    }
+
+    /// Why `c` at `position` is refused, for an error message.
+    pub fn refusal(self, position: usize, c: char) -> String {
+        let what = if c.is_control() {
+            "control character"
+        } else if is_bidi_control(c) {
+            "bidirectional formatting character"
+        } else {
+            "line separator"
+        };
+        let allowed = match self {
+            Self::SingleLine => "single-line text allows none",
+            Self::MultiLine => "text allows tab, line feed and carriage return only",
+        };
+        format!(
+            "{what} U+{:04X} at position {position} ({allowed})",
+            u32::from(c)
+        )
+    }
+}
+
+/// `s` trimmed and NFC-normalised, checked as [single-line text](TextKind::SingleLine)
+/// (a display name, a token name, a label). The caller bounds its length.
+pub fn single_line(s: &str) -> Result<String, DomainError> {
+    let line = nfc(s.trim());
+    TextKind::SingleLine.check(&line)?;
+    Ok(line)
+}
+
+/// Longest search text accepted, in characters: no name is longer
+/// ([`MAX_NAME_CHARS`](crate::org_unit::MAX_NAME_CHARS)), so a longer search
+/// cannot match anything.
+pub const MAX_SEARCH_CHARS: usize = crate::org_unit::MAX_NAME_CHARS;
+
+/// Text to search names with: single-line, at most [`MAX_SEARCH_CHARS`]
+/// characters, kept [folded](fold_for_search). Empty (or blank) search text
+/// matches every name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SearchText(String);
+
+impl SearchText {
+    /// Checks and folds `s`.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        TextKind::SingleLine.check(s)?;
+        let len = s.chars().count();
+        if len > MAX_SEARCH_CHARS {
+            return Err(DomainError::InvalidText {
+                reason: format!(
+                    "search text too long: {len} characters (at most {MAX_SEARCH_CHARS}) in {:?}",
+                    echo(s)
+                ),
+            });
+        }
+        Ok(Self(fold_for_search(s)))
+    }
+
+    /// The folded text (empty when it matches everything).
+    pub fn folded(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Normalise `s` to Unicode NFC (composed form), the form stored everywhere.
 pub fn nfc(s: &str) -> String {
@@ -131,8 +257,87 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn single_line_refuses_every_control_and_separator() {
+        for c in [
+            '\0', '\u{1}', '\t', '\n', '\r', '\u{1F}', '\u{7F}', '\u{80}', '\u{85}', '\u{9F}',
+            '\u{2028}', '\u{2029}', '\u{202E}', '\u{2066}',
+        ] {
+            let s = format!("Phường{c}8");
+            let err = TextKind::SingleLine.check(&s).unwrap_err();
+            assert_eq!(err.code(), "invalid_text");
+            assert!(
+                err.to_string()
+                    .contains(&format!("U+{:04X} at position 6", u32::from(c))),
+                "{err}"
+            );
+        }
+        for s in [
+            "Phường Thắng Nhì",
+            "Bà Rịa – Vũng Tàu",
+            "北京",
+            "a\u{200E}b",
+            "",
+            "x\u{A0}y",
+        ] {
+            assert!(TextKind::SingleLine.check(s).is_ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn multi_line_allows_tab_and_line_breaks_only() {
+        assert!(
+            TextKind::MultiLine
+                .check("dòng 1\r\ndòng 2\tcột\u{2028}")
+                .is_ok()
+        );
+        for c in [
+            '\0', '\u{1}', '\u{B}', '\u{C}', '\u{1B}', '\u{7F}', '\u{85}', '\u{202D}', '\u{2069}',
+        ] {
+            let err = TextKind::MultiLine.check(&format!("a{c}")).unwrap_err();
+            assert_eq!(err.code(), "invalid_text", "{c:?}");
+        }
+        assert!(
+            TextKind::MultiLine
+                .check("a\0")
+                .unwrap_err()
+                .to_string()
+                .contains("control character U+0000 at position 1")
+        );
+    }
+
+    #[test]
+    fn single_line_trims_normalises_and_checks() {
+        let nfd: String = " Thắng ".nfd().collect();
+        assert_eq!(single_line(&nfd).unwrap(), "Thắng");
+        assert_eq!(single_line("\n a \t").unwrap(), "a");
+        assert_eq!(single_line("a\0").unwrap_err().code(), "invalid_text");
+        assert_eq!(single_line("a\tb").unwrap_err().code(), "invalid_text");
+    }
+
+    #[test]
+    fn search_text_is_checked_bounded_and_folded() {
+        assert_eq!(
+            SearchText::parse("  Phường  THẮNG ").unwrap().folded(),
+            "phuong thang"
+        );
+        assert_eq!(SearchText::parse("").unwrap().folded(), "");
+        assert_eq!(
+            SearchText::parse("a\0b").unwrap_err().code(),
+            "invalid_text"
+        );
+        assert_eq!(
+            SearchText::parse("a\nb").unwrap_err().code(),
+            "invalid_text"
+        );
+        assert!(SearchText::parse(&"ă".repeat(MAX_SEARCH_CHARS)).is_ok());
+        let err = SearchText::parse(&"ă".repeat(MAX_SEARCH_CHARS + 1)).unwrap_err();
+        assert!(err.to_string().contains("too long"), "{err}");
+    }
 
     #[test]
     fn nfc_composes_decomposed_input() {
@@ -215,6 +420,26 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn single_line_text_is_multi_line_text(s in "\\PC*") {
+            if TextKind::SingleLine.check(&s).is_ok() {
+                prop_assert!(TextKind::MultiLine.check(&s).is_ok());
+            }
+        }
+
+        #[test]
+        fn checking_never_panics_and_names_a_refused_char(s in any::<String>()) {
+            for kind in [TextKind::SingleLine, TextKind::MultiLine] {
+                match kind.first_refused(&s) {
+                    None => prop_assert!(s.chars().all(|c| kind.allows(c))),
+                    Some((i, c)) => {
+                        prop_assert_eq!(s.chars().nth(i), Some(c));
+                        prop_assert!(!kind.allows(c));
+                    }
+                }
+            }
+        }
+
         #[test]
         fn fold_is_idempotent(s in "\\PC*") {
             let once = fold_for_search(&s);

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{DomainError, echo};
 use crate::literal::{Literal, Syntax};
-use crate::text::nfc;
+use crate::text::{TextKind, nfc};
 
 /// Largest magnitude of an `integer` value: 10^15. Together with
 /// [`MAX_NUMBER_MAGNITUDE`] it keeps every stored figure within
@@ -461,10 +461,13 @@ fn check_number(s: &str, syntax: Syntax) -> Result<Value, Refusal> {
     Ok(Value::Number(d.normalize()))
 }
 
-/// Check text: NFC, 1 to 50 000 characters.
+/// Check text: NFC, 1 to 50 000 characters of [multi-line text](TextKind::MultiLine).
 fn check_text(s: &str) -> Result<Value, String> {
     if s.is_empty() {
         return Err("expected non-empty text, got an empty string".to_owned());
+    }
+    if let Some((position, c)) = TextKind::MultiLine.first_refused(s) {
+        return Err(TextKind::MultiLine.refusal(position, c));
     }
     let normalised = nfc(s);
     let len = normalised.chars().count();
@@ -771,6 +774,29 @@ mod tests {
             Ok(Value::Text(" a ".into()))
         );
         assert!(ValueType::Text.check_csv("").is_err());
+    }
+
+    #[test]
+    fn text_allows_line_breaks_and_refuses_other_control_characters() {
+        let multi = "dòng 1\r\n\tdòng 2";
+        assert_eq!(
+            ValueType::Text.check_csv(multi),
+            Ok(Value::Text(multi.into()))
+        );
+        assert_eq!(
+            ValueType::Text.check_json(&text(multi)),
+            Ok(Value::Text(multi.into()))
+        );
+        for bad in ["a\0b", "\u{1}", "a\u{7F}", "a\u{9B}", "a\u{202E}b"] {
+            for err in [
+                ValueType::Text.check_csv(bad),
+                ValueType::Text.check_json(&text(bad)),
+            ] {
+                let err = err.unwrap_err();
+                assert_eq!(err.code(), "invalid_value", "{bad:?}");
+                assert!(err.to_string().contains("U+"), "{err}");
+            }
+        }
     }
 
     #[test]

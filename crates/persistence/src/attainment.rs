@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use chitieu_domain::{
-    Comparison, DataElementCode, OrgUnitCode, Period, Ratio, Status, Target, select_targets, status,
+    Comparison, DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, Period, Ratio, Status,
+    Target, select_targets, status,
 };
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
@@ -198,20 +199,18 @@ pub async fn attainment_of_units(
 /// Every indicator, or those of `group`, or those named — in code order.
 pub async fn select_indicators(
     db: &impl ConnectionTrait,
-    codes: &[String],
-    group: Option<&str>,
+    codes: &[IndicatorCode],
+    group: Option<&GroupCode>,
 ) -> Result<Result<Vec<StoredIndicator>, String>, PersistenceError> {
     if !codes.is_empty() {
-        let list: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let list: Vec<&str> = codes.iter().map(IndicatorCode::as_str).collect();
         let found = catalogue::indicators_by_codes(db, &list).await?;
         if let Some(missing) = codes.iter().find(|c| !found.contains_key(c.as_str())) {
-            return Ok(Err(missing.clone()));
+            return Ok(Err(missing.to_string()));
         }
         let mut out: Vec<StoredIndicator> = found
             .into_values()
-            .filter(|i| {
-                group.is_none_or(|g| i.indicator.group.as_ref().is_some_and(|x| x.as_str() == g))
-            })
+            .filter(|i| group.is_none_or(|g| i.indicator.group.as_ref() == Some(g)))
             .collect();
         out.sort_by(|a, b| a.indicator.code.cmp(&b.indicator.code));
         return Ok(Ok(out));

@@ -173,7 +173,7 @@ fn decode_indicator(row: &QueryResult) -> Result<StoredIndicator, PersistenceErr
 /// Indicators ordered by code, optionally of one group, after `after`, at most `limit`.
 pub async fn indicators(
     db: &impl ConnectionTrait,
-    group: Option<&str>,
+    group: Option<&GroupCode>,
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<StoredIndicator>, PersistenceError> {
@@ -181,7 +181,7 @@ pub async fn indicators(
     let mut values: Vec<Value> = vec![after.unwrap_or("").into()];
     if let Some(g) = group {
         sql.push_str(" AND group_code = ?");
-        values.push(g.into());
+        values.push(g.as_str().into());
     }
     sql.push_str(" ORDER BY code LIMIT ?");
     values.push((limit as i64).into());

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chitieu_domain::{OrgUnit, OrgUnitCode, UnitKind, UnitName, text::fold_for_search};
+use chitieu_domain::{OrgUnit, OrgUnitCode, SearchText, UnitKind, UnitName};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 
 use crate::{
@@ -28,7 +28,7 @@ pub struct OrgUnitFilter {
     /// Only direct children of this unit.
     pub parent: Option<i64>,
     /// Only units whose name contains this text, ignoring case and Vietnamese diacritics.
-    pub q: Option<String>,
+    pub q: Option<SearchText>,
 }
 
 /// Position after which a page of [`list`] starts: `(level, code)` of the last unit seen.
@@ -140,10 +140,10 @@ pub async fn list(
         values.push(parent.into());
     }
     if let Some(q) = &filter.q {
-        let folded = fold_for_search(q);
+        let folded = q.folded();
         if !folded.is_empty() {
             sql.push_str(" AND u.name_folded LIKE ? ESCAPE '\\'");
-            values.push(format!("%{}%", like_escape(&folded)).into());
+            values.push(format!("%{}%", like_escape(folded)).into());
         }
     }
     if let Some((level, code)) = cursor {

@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chitieu_domain::{
-    DataElementCode, OrgUnitCode, Period, Value as DomainValue, ValueInput, text::nfc,
+    DataElementCode, OrgUnitCode, Period, Value as DomainValue, ValueInput,
+    text::{TextKind, nfc},
 };
 use sea_orm::{ConnectionTrait, Value};
 
@@ -654,6 +655,13 @@ fn parse_row(index: usize, row: &RawRow) -> Result<Parsed<'_>, Conflict> {
     let comment = match row.comment.as_deref() {
         None | Some("") => None,
         Some(c) => {
+            if let Some((position, ch)) = TextKind::MultiLine.first_refused(c) {
+                return Err(conflict(
+                    index,
+                    "invalid_comment",
+                    TextKind::MultiLine.refusal(position, ch),
+                ));
+            }
             let c = nfc(c);
             if c.chars().count() > MAX_COMMENT_CHARS {
                 return Err(conflict(

@@ -77,7 +77,12 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor.as_bytes())
         .map_err(|_| bad())?;
-    String::from_utf8(bytes).map_err(|_| bad())
+    // Every position this API encodes is single-line text; a forged one with NUL or another
+    // control character must not reach a query.
+    String::from_utf8(bytes)
+        .ok()
+        .filter(|s| chitieu_domain::TextKind::SingleLine.check(s).is_ok())
+        .ok_or_else(bad)
 }
 
 /// Decodes a cursor that carries a row id.

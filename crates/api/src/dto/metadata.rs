@@ -350,10 +350,22 @@ impl MetadataRequest {
             let period = c.take("period", Period::parse(&t.period));
             let operator = c.take("operator", Comparison::parse_target(&t.operator));
             let value = c.take_issue(json_decimal(&format!("{prefix}.value"), &t.value));
-            if let (Some(indicator), Some(org_unit), Some(period), Some(operator), Some(value)) =
-                (indicator, org_unit, period, operator, value)
+            let label = c.take(
+                "label",
+                t.label
+                    .as_deref()
+                    .map(chitieu_domain::text::single_line)
+                    .transpose(),
+            );
+            if let (
+                Some(indicator),
+                Some(org_unit),
+                Some(period),
+                Some(operator),
+                Some(value),
+                Some(label),
+            ) = (indicator, org_unit, period, operator, value, label)
             {
-                let label = t.label.map(|l| chitieu_domain::text::nfc(l.trim()));
                 b.targets.push((
                     i,
                     Target {

@@ -186,9 +186,10 @@ impl CatalogueQuery {
         authorize(caller, Operation::Read).map_err(gql)?;
         let limit = page_size(first)?;
         let position = self::after(after.as_deref())?;
+        let group = filters::group_code(group.as_deref()).map_err(gql)?;
         let items = catalogue::indicators(
             state.db.conn(),
-            group.as_deref(),
+            group.as_ref(),
             position.as_deref(),
             limit + 1,
         )

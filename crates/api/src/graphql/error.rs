@@ -13,6 +13,14 @@ impl ErrorExtensions for ApiError {
         async_graphql::Error::new(problem.detail).extend_with(|_, e| {
             e.set("code", problem.code);
             e.set("status", problem.status);
+            // A validation error names each field, as REST's `errors[]` does.
+            if let Some(errors) = &problem.errors
+                && let Ok(value) = async_graphql::Value::from_json(
+                    serde_json::to_value(errors).unwrap_or_default(),
+                )
+            {
+                e.set("errors", value);
+            }
         })
     }
 }

@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
-use async_graphql::{http::GraphiQLSource, parser::types::OperationType};
+use async_graphql::parser::types::OperationType;
 use axum::{
     body::{Body, to_bytes},
     extract::{RawQuery, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 
 use super::pipeline::{self, Answer};
@@ -135,13 +135,7 @@ pub async fn get(
             .map(|(_, v)| v.clone())
     };
     let Some(query) = param("query") else {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        return crate::pages::graphiql();
     };
     let caller = match authenticate(&state, &headers).await {
         Ok(c) => c,

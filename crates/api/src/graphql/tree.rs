@@ -80,7 +80,10 @@ impl TreeQuery {
             }
         };
         let mut filter = OrgUnitFilter {
-            q,
+            q: q.as_deref()
+                .map(chitieu_domain::SearchText::parse)
+                .transpose()
+                .map_err(|e| gql(e.into()))?,
             ..Default::default()
         };
         if let Some(code) = &parent {

@@ -56,13 +56,9 @@ pub async fn list_indicators(
     authorize(&caller, Operation::Read)?;
     let limit = page_size(q.limit, 1000, 10_000)?;
     let after = cursor(&q.cursor)?;
-    let items = catalogue::indicators(
-        state.db.conn(),
-        q.group.as_deref(),
-        after.as_deref(),
-        limit + 1,
-    )
-    .await?;
+    let group = crate::service::filters::group_code(q.group.as_deref())?;
+    let items =
+        catalogue::indicators(state.db.conn(), group.as_ref(), after.as_deref(), limit + 1).await?;
     let (items, next_cursor) = split_page(items, limit, |i| i.indicator.code.as_str().to_owned());
     Ok(Json(IndicatorList {
         indicators: items.iter().map(IndicatorDto::from).collect(),

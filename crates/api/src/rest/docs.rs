@@ -1,28 +1,26 @@
 //! The API's own description: `GET /openapi.json` (the document built from the router, the
-//! same as the checked-in `openapi/openapi.json`) and `GET /docs` (Scalar, human-readable).
+//! same as the checked-in `openapi/openapi.json`) and `GET /docs` (the Scalar API reference,
+//! served entirely by this binary: see [`crate::pages`]).
 
 use std::sync::Arc;
 
 use axum::{
     Extension,
     http::{HeaderValue, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
-use utoipa_scalar::Scalar;
 
-/// The rendered documents, built once when the router is.
+/// The OpenAPI document rendered as JSON, once, when the router is built.
 #[derive(Debug)]
 pub struct ApiDocs {
     json: String,
-    html: String,
 }
 
 impl ApiDocs {
-    /// Renders `openapi` as JSON and as the Scalar page.
+    /// Renders `openapi` as JSON.
     pub fn new(openapi: &utoipa::openapi::OpenApi) -> Self {
         let json = serde_json::to_string(openapi).unwrap_or_default();
-        let html = Scalar::new(openapi.clone()).title("chitieu API").to_html();
-        Self { json, html }
+        Self { json }
     }
 }
 
@@ -40,10 +38,10 @@ pub async fn get_openapi(Extension(docs): Extension<Arc<ApiDocs>>) -> Response {
 
 /// Human-readable API documentation.
 ///
-/// A Scalar page rendered from this OpenAPI document (the page's script loads from a CDN
-/// in the browser).
+/// The Scalar API reference of this OpenAPI document. The page and its scripts come from
+/// this server only (no CDN), so it works on a network without internet access.
 #[utoipa::path(get, path = "/docs", tag = "operations", operation_id = "get_docs",
     responses((status = 200, description = "The API reference as a web page", body = String, content_type = "text/html")))]
-pub async fn get_docs(Extension(docs): Extension<Arc<ApiDocs>>) -> Html<String> {
-    Html(docs.html.clone())
+pub async fn get_docs() -> Response {
+    crate::pages::docs()
 }

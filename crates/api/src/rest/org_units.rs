@@ -53,7 +53,11 @@ pub async fn list_org_units(
     };
     let filter = org_units::OrgUnitFilter {
         parent,
-        q: query.q.clone(),
+        q: query
+            .q
+            .as_deref()
+            .map(chitieu_domain::SearchText::parse)
+            .transpose()?,
     };
     let units = org_units::list(
         state.db.conn(),

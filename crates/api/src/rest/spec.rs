@@ -82,7 +82,7 @@ const PROBLEMS: [(&str, &str, &str); 7] = [
     (
         "400",
         "BadRequest",
-        "Malformed input: a query parameter, path segment, cursor or body that does not fit (`invalid_query`, `invalid_period`, `malformed_json`, ...)",
+        "Malformed input: a query parameter, path segment, cursor or body that does not fit (`invalid_query`, `invalid_period`, `malformed_json`, ...), or NUL or another control character in a query parameter or path segment (`invalid_text`)",
     ),
     ("401", "Unauthorized", "No valid token (`unauthorized`)"),
     (
@@ -103,7 +103,7 @@ const PROBLEMS: [(&str, &str, &str); 7] = [
     (
         "422",
         "UnprocessableEntity",
-        "Valid JSON of the wrong shape (`invalid_body`)",
+        "Valid JSON of the wrong shape (`invalid_body`), or a string holding NUL or another control character other than tab and line breaks (`invalid_text`, each such string in `errors[]`)",
     ),
     (
         "429",

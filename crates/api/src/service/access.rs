@@ -82,6 +82,29 @@ fn valid_username(u: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 120;
+
+/// `field` trimmed, NFC and checked as single-line text (422 `invalid_text` naming it).
+fn single_line(field: &str, s: &str) -> Result<String, ApiError> {
+    chitieu_domain::text::single_line(s).map_err(|e| invalid(e.code(), field, e.to_string()))
+}
+
+/// A display name: blank is none; else single-line text of at most
+/// [`MAX_DISPLAY_NAME_CHARS`].
+fn display_name(given: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(name) = given else { return Ok(None) };
+    let name = single_line("display_name", name)?;
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(invalid(
+            "invalid_name",
+            "display_name",
+            format!("a display name has at most {MAX_DISPLAY_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(Some(name).filter(|n| !n.is_empty()))
+}
+
 async fn record(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -167,11 +190,7 @@ pub async fn create_user(
     };
     let unit_id = unit.as_ref().filter(|_| role != Role::Admin).map(|u| u.id);
     ensure_outranks(caller, role, unit_id)?;
-    let display_name = input
-        .display_name
-        .as_deref()
-        .map(|d| chitieu_domain::text::nfc(d.trim()))
-        .filter(|d| !d.is_empty());
+    let display_name = display_name(input.display_name.as_deref())?;
     let taken = || ApiError::Conflict {
         code: "username_taken",
         detail: format!("the username '{}' is taken", input.username),
@@ -414,7 +433,7 @@ pub async fn create_api_token(
             "API tokens cannot create tokens".into(),
         ));
     };
-    let name = chitieu_domain::text::nfc(input.name.trim());
+    let name = single_line("name", &input.name)?;
     if name.is_empty() || name.chars().count() > 120 {
         return Err(invalid(
             "invalid_name",

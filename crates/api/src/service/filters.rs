@@ -1,7 +1,7 @@
 //! Codes named in a read's filters, resolved once for REST and GraphQL alike: units within
 //! the caller's subtree (404 outside it), data elements and indicators (404 when unknown).
 
-use chitieu_domain::{DataElementCode, IndicatorCode, OrgUnitCode, Period};
+use chitieu_domain::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, Period};
 use chitieu_persistence::{
     Database, attainment,
     catalogue::{self, StoredIndicator, TargetFilter},
@@ -89,7 +89,17 @@ pub async fn indicators(
     codes: &[String],
     group: Option<&str>,
 ) -> Result<Vec<StoredIndicator>, ApiError> {
-    attainment::select_indicators(db.conn(), codes, group)
+    let codes = codes
+        .iter()
+        .map(|c| IndicatorCode::parse(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let group = group_code(group)?;
+    attainment::select_indicators(db.conn(), &codes, group.as_ref())
         .await?
         .map_err(|code| unknown_indicator(&code))
+}
+
+/// An indicator group named in a read (400 `invalid_code` when malformed).
+pub fn group_code(group: Option<&str>) -> Result<Option<GroupCode>, ApiError> {
+    Ok(group.map(GroupCode::parse).transpose()?)
 }
