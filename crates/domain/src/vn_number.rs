@@ -325,17 +325,23 @@ mod tests {
             check(ValueType::Integer, "9.223.372.036.854.775.808")
                 .unwrap_err()
                 .code(),
-            "invalid_value"
+            "value_out_of_range"
+        );
+        assert_eq!(
+            check(ValueType::Integer, "1.000.000.000.000.001")
+                .unwrap_err()
+                .code(),
+            "value_out_of_range"
         );
         assert_eq!(
             check(ValueType::Number, "0,1234567").unwrap_err().code(),
             "invalid_value"
         );
         assert_eq!(
-            check(ValueType::Number, "9.000.000.000.001,0")
+            check(ValueType::Number, "1.000.000.000.000,1")
                 .unwrap_err()
                 .code(),
-            "invalid_value"
+            "value_out_of_range"
         );
         assert_eq!(check(ValueType::Boolean, "true"), Ok(Value::Boolean(true)));
         assert_eq!(
@@ -363,14 +369,14 @@ mod tests {
 
     proptest! {
         #[test]
-        fn grouped_integers_read_back(n in any::<i64>(), sep in prop::sample::select(vec![".", ",", " ", "\u{a0}", "\u{202f}", ""])) {
+        fn grouped_integers_read_back(n in -1_000_000_000_000_000i64..=1_000_000_000_000_000, sep in prop::sample::select(vec![".", ",", " ", "\u{a0}", "\u{202f}", ""])) {
             let text = format!("{}{}", if n < 0 { "-" } else { "" }, group(n.unsigned_abs(), sep));
             prop_assert_eq!(check(ValueType::Integer, &text), Ok(Value::Integer(n)));
         }
 
         #[test]
         fn vietnamese_decimals_read_back(
-            int_part in 0u64..9_000_000_000_000,
+            int_part in 0u64..1_000_000_000_000,
             frac in 0u32..1_000_000,
             negative in any::<bool>(),
             sep in prop::sample::select(vec![".", " ", "\u{a0}", ""]),
