@@ -23,6 +23,7 @@ use tower_http::{
 use crate::{
     ApiError, AppState, Config,
     auth::{PasswordHasher, check_password_policy},
+    bounded::{MAX_ECHOED, truncated},
     error::{PROBLEM_JSON, problem, problem_response},
     rest,
 };
@@ -190,29 +191,14 @@ fn router(state: AppState) -> Router {
                     // The method and path come from the client: logged from a fixed set and
                     // cut short, so a request cannot write unbounded text into the log.
                     let method = crate::metrics::method_label(req.method());
-                    let path = truncated(req.uri().path(), MAX_LOGGED_PATH);
-                    tracing::info_span!("request", method, path, request_id = %truncated(id, MAX_LOGGED_PATH))
+                    let path = truncated(req.uri().path(), MAX_ECHOED);
+                    tracing::info_span!("request", method, path, request_id = %truncated(id, MAX_ECHOED))
                 })
                 // One line per answered request, inside the span: the request id is in the log.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
-}
-
-/// Longest path (and request id) written to the log, in bytes.
-const MAX_LOGGED_PATH: usize = 256;
-
-/// `s` cut to at most `max` bytes at a character boundary.
-fn truncated(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Error answers produced by middleware (body limit, timeout) become problem+json too.

@@ -7,6 +7,7 @@
 mod app;
 pub mod auth;
 mod authz;
+mod bounded;
 mod config;
 pub mod demo;
 mod dto;
