@@ -146,9 +146,10 @@ pub fn parse(body: &[u8], max_rows: usize) -> Result<Vec<RawRow>, ApiError> {
     let mut cells = CELL_BYTES.map(Cell::new);
     let header_ok = fields.record(&mut cells).is_some_and(|count| {
         count == CSV_HEADER.len()
-            && cells.iter().zip(CSV_HEADER).all(|(cell, name)| {
-                !cell.cut && cell.text().trim().eq_ignore_ascii_case(name)
-            })
+            && cells
+                .iter()
+                .zip(CSV_HEADER)
+                .all(|(cell, name)| !cell.cut && cell.text().trim().eq_ignore_ascii_case(name))
     });
     if !header_ok {
         return Err(ApiError::bad_request(
@@ -238,7 +239,9 @@ mod tests {
     fn rows_read_as_the_whole_body_reader_read_them() {
         for body in [
             format!("{HEADER}DOC,2023,VT-P1,12,\nDOC,2023Q1,VT-P8,,gone\n"),
-            format!("{HEADER}DOC,2023,VT-P1,\"1,5\",\"a \"\"quoted\"\" comment\"\r\nNOTE,2023,VT,Phường 8,"),
+            format!(
+                "{HEADER}DOC,2023,VT-P1,\"1,5\",\"a \"\"quoted\"\" comment\"\r\nNOTE,2023,VT,Phường 8,"
+            ),
             format!("\u{feff}{HEADER}\nDOC,2023,VT-P1,12,\n\n\nDOC\nA,B,C,D,E,F,G\n"),
             format!("{HEADER}\"multi\nline\",2023,VT,1,\"x\ny\"\n,,,,\n"),
             HEADER.to_owned(),
@@ -259,7 +262,10 @@ mod tests {
         ] {
             assert_eq!(code(body, 10), "invalid_csv", "{body:?}");
         }
-        let long = format!("data_element{},period,org_unit,value,comment\n", "x".repeat(100_000));
+        let long = format!(
+            "data_element{},period,org_unit,value,comment\n",
+            "x".repeat(100_000)
+        );
         assert_eq!(code(&long, 10), "invalid_csv");
         assert_eq!(code("data_element,\u{0}\u{ff}", 10), "invalid_csv");
         assert_eq!(parse(b"\xff\xfe", 10).unwrap_err().code(), "invalid_csv");
