@@ -96,7 +96,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
     let migrator = chitieu_persistence::connect(&config.database_url).await?;
     migrator.migrate().await?;
     migrator.close().await?;
-    let db = chitieu_persistence::connect(&config.database_url).await?;
+    let db =
+        chitieu_persistence::connect_with(&config.database_url, config.database_limits()).await?;
     let passwords = PasswordHasher::new(config.hash_concurrency)?;
     let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
     let jwt = crate::auth::keys::load(&db, &config).await?;
@@ -169,6 +170,10 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::refusals::audit_refusals,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::db_watch::watch,
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))

@@ -9,6 +9,7 @@ pub mod auth;
 mod authz;
 mod bounded;
 mod config;
+mod db_watch;
 pub mod demo;
 mod dto;
 mod error;
