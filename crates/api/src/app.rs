@@ -59,18 +59,22 @@ impl App {
         self.generated_admin_password.as_deref()
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves until `shutdown` completes, then finishes in-flight requests. The background
+    /// upkeep (purging expired idempotency records) runs while it serves.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let upkeep = crate::upkeep::spawn(self.state.clone());
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        upkeep.abort();
+        served
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Config {
     /// (SQLite), for a liveness check. Past it a request is answered 503
     /// `database_unavailable`.
     pub database_timeout: Duration,
+    /// How often expired idempotency records are purged.
+    pub purge_interval: Duration,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
     /// How many argon2 hashes may run at once.
@@ -91,6 +93,7 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             request_timeout: Duration::from_secs(60),
             database_timeout: Duration::from_secs(5),
+            purge_interval: Duration::from_secs(15 * 60),
             max_body_bytes: 16 * 1024 * 1024,
             hash_concurrency: 2,
             login_limits: crate::auth::ThrottleLimits::default(),

@@ -20,6 +20,7 @@ mod metrics;
 mod rest;
 pub mod service;
 mod state;
+mod upkeep;
 
 pub use app::{App, build, open_state};
 pub use config::Config;
