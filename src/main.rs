@@ -67,6 +67,10 @@ struct ServeArgs {
     /// Longest time one request may take, in seconds.
     #[arg(long, env = "CHITIEU_REQUEST_TIMEOUT", default_value_t = 60)]
     request_timeout: u64,
+    /// Longest wait on the database (a connection, a lock, a liveness check), in seconds;
+    /// past it a request is answered 503 `database_unavailable`.
+    #[arg(long, env = "CHITIEU_DATABASE_TIMEOUT", default_value_t = 5)]
+    database_timeout: u64,
     /// The previous HS256 secret, still accepted until `--jwt-previous-until` (rotation with
     /// `CHITIEU_JWT_SECRET`).
     #[arg(long, env = "CHITIEU_JWT_PREVIOUS_SECRET", hide_env_values = true)]
@@ -133,6 +137,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.admin_password = args.admin_password;
     config.access_token_ttl = Duration::from_secs(args.access_token_ttl);
     config.request_timeout = Duration::from_secs(args.request_timeout);
+    config.database_timeout = Duration::from_secs(args.database_timeout.max(1));
     config.rate_limit = chitieu_api::auth::RateLimit {
         per_minute: args.rate_limit,
     };

@@ -1,9 +1,12 @@
-//! Health, readiness, unknown routes and wrong methods.
+//! Health, readiness, unknown routes and wrong methods, background upkeep.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 
 both_databases! {
     async fn health_and_readiness_answer_without_a_token(app: TestApp) {
@@ -49,5 +52,51 @@ both_databases! {
         assert_eq!(served, checked_in);
         assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
         assert!(served["paths"]["/api/v1/data-value-sets"]["post"]["security"].is_array());
+    }
+}
+
+mod upkeep {
+    use super::*;
+
+    /// The keys of the stored idempotency records.
+    async fn idempotency_keys(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                r#"SELECT "key" FROM idempotency_record ORDER BY "key""#,
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect()
+    }
+
+    both_databases! {
+        config = |c| c.purge_interval = Duration::from_millis(200);
+
+        async fn expired_idempotency_records_are_purged_in_the_background(app: TestApp) {
+            let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+            let hour: i64 = 3600 * 1_000_000;
+            let now = chitieu_persistence::now_micros();
+            for (key, age) in [("expired", 49 * hour), ("long-expired", 30 * 24 * hour), ("recent", 23 * hour)] {
+                db.execute_unprepared(&format!(
+                    r#"INSERT INTO idempotency_record (scope, "key", request_hash, status_code, response_body, created_at)
+                       VALUES ('user:1', '{key}', 'h', 200, '{{}}', {})"#,
+                    now - age
+                ))
+                .await
+                .unwrap();
+            }
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                let keys = idempotency_keys(&db).await;
+                if keys == ["recent"] {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "still stored: {keys:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     }
 }

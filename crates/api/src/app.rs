@@ -23,6 +23,7 @@ use tower_http::{
 use crate::{
     ApiError, AppState, Config,
     auth::{PasswordHasher, check_password_policy},
+    bounded::{MAX_ECHOED, truncated},
     error::{PROBLEM_JSON, problem, problem_response},
     rest,
 };
@@ -58,18 +59,22 @@ impl App {
         self.generated_admin_password.as_deref()
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves until `shutdown` completes, then finishes in-flight requests. The background
+    /// upkeep (purging expired idempotency records) runs while it serves.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let upkeep = crate::upkeep::spawn(self.state.clone());
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        upkeep.abort();
+        served
     }
 }
 
@@ -96,7 +101,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
     let migrator = chitieu_persistence::connect(&config.database_url).await?;
     migrator.migrate().await?;
     migrator.close().await?;
-    let db = chitieu_persistence::connect(&config.database_url).await?;
+    let db =
+        chitieu_persistence::connect_with(&config.database_url, config.database_limits()).await?;
     let passwords = PasswordHasher::new(config.hash_concurrency)?;
     let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
     let jwt = crate::auth::keys::load(&db, &config).await?;
@@ -170,6 +176,10 @@ fn router(state: AppState, cors: crate::headers::CorsOrigins) -> Router {
             state.clone(),
             crate::auth::refusals::audit_refusals,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::db_watch::watch,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::text_input::guard_url))
         .layer(DefaultBodyLimit::max(max_body))
@@ -192,7 +202,11 @@ fn router(state: AppState, cors: crate::headers::CorsOrigins) -> Router {
                         .get(&REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    // The method and path come from the client: logged from a fixed set and
+                    // cut short, so a request cannot write unbounded text into the log.
+                    let method = crate::metrics::method_label(req.method());
+                    let path = truncated(req.uri().path(), MAX_ECHOED);
+                    tracing::info_span!("request", method, path, request_id = %truncated(id, MAX_ECHOED))
                 })
                 // One line per answered request, inside the span: the request id is in the log.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),

@@ -24,6 +24,12 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// Longest time a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Longest wait on the database: for a connection, for a lock another process holds
+    /// (SQLite), for a liveness check. Past it a request is answered 503
+    /// `database_unavailable`.
+    pub database_timeout: Duration,
+    /// How often expired idempotency records are purged.
+    pub purge_interval: Duration,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
     /// How many argon2 hashes may run at once.
@@ -55,6 +61,7 @@ impl std::fmt::Debug for Config {
             )
             .field("access_token_ttl", &self.access_token_ttl)
             .field("request_timeout", &self.request_timeout)
+            .field("database_timeout", &self.database_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit", &self.rate_limit)
             .field("cors_origins", &self.cors_origins)
@@ -63,6 +70,20 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// The limits of the server's database pool: the database timeout, and on PostgreSQL a
+    /// statement timeout a second below the request timeout (the server stops a statement
+    /// whose request is about to be answered 503 anyway).
+    pub fn database_limits(&self) -> chitieu_persistence::DbLimits {
+        chitieu_persistence::DbLimits {
+            wait: self.database_timeout,
+            statement_timeout: Some(
+                self.request_timeout
+                    .saturating_sub(Duration::from_secs(1))
+                    .max(Duration::from_secs(1)),
+            ),
+        }
+    }
+
     /// Defaults of the contract's zero-configuration start.
     pub fn new(database_url: impl Into<String>) -> Self {
         Self {
@@ -75,6 +96,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             request_timeout: Duration::from_secs(60),
+            database_timeout: Duration::from_secs(5),
+            purge_interval: Duration::from_secs(15 * 60),
             max_body_bytes: 16 * 1024 * 1024,
             hash_concurrency: 2,
             login_limits: crate::auth::ThrottleLimits::default(),

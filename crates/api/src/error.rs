@@ -131,7 +131,7 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
-    /// 503: a dependency is down.
+    /// 503: the database cannot be reached right now.
     #[error("{0}")]
     Unavailable(String),
     /// 503: the request ran past its time limit and was stopped.
@@ -201,7 +201,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::RateLimited { .. } => "rate_limited",
-            Self::Unavailable(_) => "unavailable",
+            Self::Unavailable(_) => "database_unavailable",
             Self::Timeout(_) => "request_timeout",
             Self::Internal(_) => "internal_error",
         }
@@ -283,6 +283,16 @@ impl From<PersistenceError> for ApiError {
                 code: "write_conflict",
                 detail: "another request changed the same figures at the same time; retry".into(),
             },
+            PersistenceError::Unavailable(e) => {
+                tracing::warn!(error = %e, "the database is unavailable");
+                Self::Unavailable(
+                    "the database cannot be reached right now; nothing was done, retry later"
+                        .into(),
+                )
+            }
+            PersistenceError::StatementTimeout(_) => {
+                Self::Timeout("the request took too long and was stopped; nothing was done".into())
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -299,7 +309,7 @@ impl From<DomainError> for ApiError {
 
 impl From<sea_orm_err::DbErr> for ApiError {
     fn from(e: sea_orm_err::DbErr) -> Self {
-        Self::Internal(e.to_string())
+        PersistenceError::from(e).into()
     }
 }
 

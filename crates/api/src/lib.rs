@@ -8,7 +8,9 @@ mod app;
 mod assets;
 pub mod auth;
 mod authz;
+mod bounded;
 mod config;
+mod db_watch;
 pub mod demo;
 mod dto;
 mod error;
@@ -22,6 +24,7 @@ mod rest;
 pub mod service;
 mod state;
 mod text_input;
+mod upkeep;
 
 pub use app::{App, build, open_state};
 pub use config::Config;

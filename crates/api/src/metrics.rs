@@ -1,7 +1,8 @@
 //! Prometheus metrics, kept in memory and written out by hand in the text exposition format
 //! (`GET /metrics`): requests by method, route template and status, request latency as a
 //! histogram per route template, and figures written by kind. No figure and no code of an
-//! org unit ever appears in a label.
+//! org unit ever appears in a label, and every label comes from a fixed set: a standard
+//! method name or `other`, a route template of the router or `unmatched`, a status code.
 
 use std::{
     collections::BTreeMap,
@@ -12,6 +13,7 @@ use std::{
 
 use axum::{
     extract::{MatchedPath, Request, State},
+    http::Method,
     middleware::Next,
     response::Response,
 };
@@ -26,6 +28,24 @@ const BUCKETS: [f64; 11] = [
 /// could invent unboundedly many).
 const UNMATCHED: &str = "unmatched";
 
+/// The label of a request method: its name when it is one of the standard methods (RFC 9110
+/// and `PATCH`), else `other`. Any client can send any token as a method, so its name is
+/// never kept or logged as it came.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 #[derive(Default)]
 struct Latency {
     /// Cumulative counts per bucket of [`BUCKETS`].
@@ -36,7 +56,7 @@ struct Latency {
 
 #[derive(Default)]
 struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
+    requests: BTreeMap<(&'static str, String, u16), u64>,
     latency: BTreeMap<String, Latency>,
     /// Figures written by committed sets: imported, updated, deleted.
     figures: [u64; 3],
@@ -59,11 +79,12 @@ impl Metrics {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Counts one answered request.
-    pub fn record_request(&self, method: &str, route: &str, status: u16, took: Duration) {
+    /// Counts one answered request. `method` is a [`method_label`], `route` a route template
+    /// (or `unmatched`): both come from fixed sets, so the counters cannot grow without bound.
+    pub fn record_request(&self, method: &'static str, route: &str, status: u16, took: Duration) {
         let mut m = self.lock();
         *m.requests
-            .entry((method.to_owned(), route.to_owned(), status))
+            .entry((method, route.to_owned(), status))
             .or_default() += 1;
         let secs = took.as_secs_f64();
         let l = m.latency.entry(route.to_owned()).or_default();
@@ -147,19 +168,20 @@ pub async fn track(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or(UNMATCHED, MatchedPath::as_str)
         .to_owned();
     let res = next.run(req).await;
-    metrics.record_request(&method, &route, res.status().as_u16(), started.elapsed());
+    metrics.record_request(method, &route, res.status().as_u16(), started.elapsed());
     res
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -193,5 +215,14 @@ mod tests {
         assert!(text.contains(
             "chitieu_http_request_duration_seconds_count{route=\"/api/v1/org-units/{code}\"} 3\n"
         ));
+    }
+
+    #[test]
+    fn methods_outside_the_standard_set_share_one_label() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        for name in ["FOO", "get", "PROPFIND", &"X".repeat(10_000)] {
+            let method = Method::from_bytes(name.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other", "{name:.20}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 
 use crate::{
-    PersistenceError,
+    PersistenceError, Scope,
     sql::{self, get, placeholders},
 };
 
@@ -213,9 +213,13 @@ pub async fn indicators_by_codes(
     Ok(out)
 }
 
-/// Filters for [`targets`].
-#[derive(Clone, Debug, Default)]
+/// Filters for [`targets`]. There is no default: every read names the part of the tree it
+/// reads for.
+#[derive(Clone, Debug)]
 pub struct TargetFilter {
+    /// Only the targets that apply to this part of the tree: those set by a unit inside it or
+    /// by an ancestor of its root (a national target applies to a ward), never a sibling's.
+    pub applying_to: Scope,
     /// Only targets of this indicator.
     pub indicator: Option<i64>,
     /// Only targets set by this org unit.
@@ -242,6 +246,15 @@ pub async fn targets(
     if let Some(u) = filter.org_unit {
         sql.push_str(" AND t.org_unit_id = ?");
         values.push(u.into());
+    }
+    if let Scope::Subtree(root) = filter.applying_to {
+        // Both closure reads are index ranges: the subtree below the root, the chain above it.
+        sql.push_str(
+            " AND (t.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?) \
+             OR t.org_unit_id IN (SELECT ancestor_id FROM org_unit_closure WHERE descendant_id = ?))",
+        );
+        values.push(root.into());
+        values.push(root.into());
     }
     sql.push_str(" ORDER BY t.id LIMIT ?");
     values.push((limit as i64).into());

@@ -4,7 +4,7 @@
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::{
-    PersistenceError, entities::idempotency_record, error::is_unique_violation, now_micros,
+    PersistenceError, entities::idempotency_record, error::is_unique_violation, now_micros, sql,
 };
 
 /// How long a record is kept: 48 hours (the contract promises at least 24).
@@ -69,11 +69,18 @@ pub async fn remember(
     }
 }
 
-/// Deletes expired records; returns how many.
-pub async fn purge_expired(db: &impl ConnectionTrait) -> Result<u64, PersistenceError> {
-    Ok(idempotency_record::Entity::delete_many()
-        .filter(idempotency_record::Column::CreatedAt.lt(now_micros() - RETENTION_MICROS))
-        .exec(db)
-        .await?
-        .rows_affected)
+/// Deletes at most `limit` expired records in one statement; returns how many it deleted.
+/// Several instances may purge at the same time: a record another one deleted first is
+/// simply not counted.
+pub async fn purge_expired(db: &impl ConnectionTrait, limit: u64) -> Result<u64, PersistenceError> {
+    sql::execute(
+        db,
+        "DELETE FROM idempotency_record WHERE (scope, \"key\") IN \
+         (SELECT scope, \"key\" FROM idempotency_record WHERE created_at < ? LIMIT ?)",
+        vec![
+            (now_micros() - RETENTION_MICROS).into(),
+            i64::try_from(limit).unwrap_or(i64::MAX).into(),
+        ],
+    )
+    .await
 }

@@ -20,6 +20,7 @@ mod error;
 pub mod idempotency;
 pub mod metadata;
 pub mod org_units;
+mod probe;
 pub mod rollup;
 pub mod sessions;
 pub mod settings;
@@ -29,7 +30,7 @@ mod time;
 pub mod users;
 pub mod validation;
 
-pub use connect::{Database, connect};
+pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 pub use time::{Micros, now_micros};

@@ -196,6 +196,26 @@ pub async fn in_scope(
     Ok(!filter_in_scope(db, scope, &[unit]).await?.is_empty())
 }
 
+/// True when `unit` lies inside `scope` or above it (an ancestor of the subtree's root): the
+/// units whose targets apply to the subtree.
+pub async fn in_scope_or_above(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    unit: i64,
+) -> Result<bool, PersistenceError> {
+    let Scope::Subtree(root) = scope else {
+        return Ok(true);
+    };
+    let rows = sql::query(
+        db,
+        "SELECT 1 FROM org_unit_closure \
+         WHERE (ancestor_id = ? AND descendant_id = ?) OR (ancestor_id = ? AND descendant_id = ?)",
+        vec![root.into(), unit.into(), unit.into(), root.into()],
+    )
+    .await?;
+    Ok(!rows.is_empty())
+}
+
 /// A unit's chain: the unit itself, then its ancestors, nearest first (ids and codes).
 pub async fn chain(
     db: &impl ConnectionTrait,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{decimal_json, double_option, rfc3339, value_json};
+use crate::{ApiError, service::submit::MAX_VALUES_PER_SET};
 
 /// One figure in a data value set.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -65,18 +66,71 @@ pub struct DataValueSetRequest {
     /// Default period of every entry.
     pub period: Option<String>,
     /// The figures, at most 100 000.
-    pub data_values: Vec<DataValueInput>,
+    #[schema(value_type = Vec<DataValueInput>)]
+    pub data_values: SetValues,
+}
+
+/// The figures of a set as read: at most [`MAX_VALUES_PER_SET`] are built; any further ones
+/// are only counted (parsed and dropped), so an oversized set costs no more memory than a
+/// full one before it is refused.
+#[derive(Debug, Default)]
+pub struct SetValues {
+    kept: Vec<DataValueInput>,
+    total: usize,
+}
+
+impl<'de> Deserialize<'de> for SetValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Bounded;
+        impl<'de> serde::de::Visitor<'de> for Bounded {
+            type Value = SetValues;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of data values")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SetValues, A::Error> {
+                let mut kept = Vec::new();
+                while kept.len() < MAX_VALUES_PER_SET {
+                    match seq.next_element()? {
+                        Some(v) => kept.push(v),
+                        None => {
+                            let total = kept.len();
+                            return Ok(SetValues { kept, total });
+                        }
+                    }
+                }
+                let mut total = kept.len();
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    total += 1;
+                }
+                Ok(SetValues { kept, total })
+            }
+        }
+        d.deserialize_seq(Bounded)
+    }
 }
 
 impl DataValueSetRequest {
-    /// The rows with the set's defaults applied.
-    pub fn into_rows(self) -> Vec<RawRow> {
+    /// The rows with the set's defaults applied; 413 when the set has more than
+    /// [`MAX_VALUES_PER_SET`] values.
+    pub fn into_rows(self) -> Result<Vec<RawRow>, ApiError> {
         let DataValueSetRequest {
             org_unit,
             period,
             data_values,
         } = self;
-        data_values
+        if data_values.total > MAX_VALUES_PER_SET {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "a set holds at most {MAX_VALUES_PER_SET} values; this one has {}",
+                data_values.total
+            )));
+        }
+        Ok(data_values
+            .kept
             .into_iter()
             .map(|v| RawRow {
                 org_unit: v.org_unit.or_else(|| org_unit.clone()),
@@ -97,7 +151,7 @@ impl DataValueSetRequest {
                 },
                 comment: v.comment,
             })
-            .collect()
+            .collect())
     }
 }
 

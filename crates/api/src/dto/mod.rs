@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod common;
 pub mod data_values;
+pub mod data_values_csv;
 pub mod metadata;
 pub mod org_units;
 pub mod reports;

@@ -66,7 +66,10 @@ pub async fn list_indicators(
     }))
 }
 
-/// List targets.
+/// List the targets that apply to your subtree.
+///
+/// Those set by a unit inside your subtree or by one of its ancestors (a national target
+/// applies to a ward); never those of a unit beside it.
 #[utoipa::path(get, path = "/api/v1/targets", tag = "catalogue", operation_id = "list_targets",
     params(TargetQuery), security(("bearer" = [])),
     responses((status = 200, description = "Targets", body = TargetList),

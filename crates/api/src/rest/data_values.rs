@@ -6,19 +6,20 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
-use chitieu_persistence::submission::{RawRow, RawValue};
 use sha2::{Digest, Sha256};
 
 use crate::{
     ApiError, AppState,
     auth::Caller,
     authz::{Operation, authorize},
-    dto::data_values::{DataValueSetRequest, DryRunQuery, ImportSummary},
+    dto::{
+        data_values::{DataValueSetRequest, DryRunQuery, ImportSummary},
+        data_values_csv,
+    },
     json::{ApiQuery, from_object_slice},
     service::submit,
 };
 
-const CSV_HEADER: [&str; 5] = ["data_element", "period", "org_unit", "value", "comment"];
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Submit a data value set.
@@ -69,9 +70,9 @@ pub async fn submit_data_value_set(
         .to_ascii_lowercase();
     let rows = if content_type.starts_with("application/json") {
         let set: DataValueSetRequest = from_object_slice(&body)?;
-        set.into_rows()
+        set.into_rows()?
     } else if content_type.starts_with("text/csv") {
-        parse_csv(&body)?
+        data_values_csv::parse(&body, submit::MAX_VALUES_PER_SET)?
     } else {
         return Err(ApiError::UnsupportedMediaType(
             "send application/json or text/csv".into(),
@@ -118,50 +119,4 @@ pub async fn submit_data_value_set(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(res)
-}
-
-/// Parses a CSV data value set. A malformed header is a 400; a row with the wrong number of
-/// cells becomes a conflict at its index, found by the submission like any other.
-fn parse_csv(body: &[u8]) -> Result<Vec<RawRow>, ApiError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("invalid_csv", "the CSV body is not UTF-8"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| ApiError::bad_request("invalid_csv", format!("unreadable CSV header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    if header != CSV_HEADER {
-        return Err(ApiError::bad_request(
-            "invalid_csv",
-            format!("the CSV header must be exactly {}", CSV_HEADER.join(",")),
-        ));
-    }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record
-            .map_err(|e| ApiError::bad_request("invalid_csv", format!("unreadable CSV: {e}")))?;
-        let cell = |i: usize| record.get(i).map(str::to_owned);
-        let value = if record.len() != CSV_HEADER.len() {
-            RawValue::Unsupported("a CSV row with the wrong number of cells")
-        } else {
-            match record.get(3) {
-                Some("") | None => RawValue::Delete,
-                Some(v) => RawValue::Csv(v.to_owned()),
-            }
-        };
-        rows.push(RawRow {
-            data_element: cell(0).unwrap_or_default(),
-            period: cell(1),
-            org_unit: cell(2),
-            value,
-            comment: cell(4),
-        });
-    }
-    Ok(rows)
 }

@@ -24,9 +24,10 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "get_readyz",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "The database does not answer", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer within `CHITIEU_DATABASE_TIMEOUT`", body = crate::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    // The check is bounded by the database timeout and shared with concurrent callers.
     state
         .db
         .ping()

@@ -8,7 +8,11 @@ use chitieu_persistence::{
     data_values::DataValueFilter,
 };
 
-use crate::{ApiError, AppState, auth::Caller, service::units::visible_unit};
+use crate::{
+    ApiError, AppState,
+    auth::Caller,
+    service::units::{target_authority, visible_unit},
+};
 
 fn unknown_indicator(code: &str) -> ApiError {
     ApiError::not_found(
@@ -60,14 +64,20 @@ pub async fn figure_filter(
     Ok(filter)
 }
 
-/// The storage filter for a target read: of one indicator, set by one authority.
+/// The storage filter for a target read: the targets that apply to the caller's subtree (set
+/// inside it or above it), optionally of one indicator, set by one authority (a unit inside
+/// the subtree or above it; 404 otherwise).
 pub async fn target_filter(
     state: &AppState,
     caller: &Caller,
     indicator: Option<&str>,
     org_unit: Option<&str>,
 ) -> Result<TargetFilter, ApiError> {
-    let mut filter = TargetFilter::default();
+    let mut filter = TargetFilter {
+        applying_to: caller.scope,
+        indicator: None,
+        org_unit: None,
+    };
     if let Some(code) = indicator {
         let parsed = IndicatorCode::parse(code)?;
         let found = catalogue::indicators_by_codes(state.db.conn(), &[parsed.as_str()]).await?;
@@ -78,7 +88,7 @@ pub async fn target_filter(
     }
     if let Some(code) = org_unit {
         OrgUnitCode::parse(code)?;
-        filter.org_unit = Some(visible_unit(state, caller.scope, code).await?.id);
+        filter.org_unit = Some(target_authority(state, caller.scope, code).await?.id);
     }
     Ok(filter)
 }

@@ -25,18 +25,38 @@ pub async fn unit_in_scope(
     resolve_unit(state, scope, code, true).await
 }
 
+/// Resolves an org unit whose targets apply to the caller's subtree: a unit inside it or an
+/// ancestor of its root; 404 otherwise (a sibling's existence does not leak).
+pub async fn target_authority(
+    state: &AppState,
+    scope: Scope,
+    code: &str,
+) -> Result<org_units::StoredOrgUnit, ApiError> {
+    let unknown = || unknown_unit(code);
+    let parsed = OrgUnitCode::parse(code).map_err(|_| unknown())?;
+    let unit = org_units::find_by_code(state.db.conn(), &parsed)
+        .await?
+        .ok_or_else(unknown)?;
+    if !org_units::in_scope_or_above(state.db.conn(), scope, unit.id).await? {
+        return Err(unknown());
+    }
+    Ok(unit)
+}
+
+fn unknown_unit(code: &str) -> ApiError {
+    ApiError::not_found(
+        "unknown_org_unit",
+        format!("org unit '{code}' does not exist"),
+    )
+}
+
 async fn resolve_unit(
     state: &AppState,
     scope: Scope,
     code: &str,
     forbid_outside: bool,
 ) -> Result<org_units::StoredOrgUnit, ApiError> {
-    let unknown = || {
-        ApiError::not_found(
-            "unknown_org_unit",
-            format!("org unit '{code}' does not exist"),
-        )
-    };
+    let unknown = || unknown_unit(code);
     let parsed = OrgUnitCode::parse(code).map_err(|_| unknown())?;
     let unit = org_units::find_by_code(state.db.conn(), &parsed)
         .await?
