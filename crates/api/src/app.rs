@@ -115,7 +115,6 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
         analysing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         rate_limiter: Arc::new(crate::auth::RateLimiter::new(config.rate_limit)),
         metrics: Arc::default(),
-        write_lock: Arc::new(tokio::sync::Mutex::new(())),
         changes: tokio::sync::broadcast::channel(256).0,
     };
     Ok((state, generated_admin_password))
@@ -139,8 +138,12 @@ async fn bootstrap_admin(
         None => (crate::auth::random_hex(12), true),
     };
     let hash = passwords.hash(password.clone()).await?;
+    let tx = db.write().await?;
+    if users::count(&tx).await? > 0 {
+        return Ok(None);
+    }
     let created = users::create(
-        db.conn(),
+        &tx,
         users::NewUser {
             username: "admin",
             password_hash: &hash,
@@ -151,9 +154,12 @@ async fn bootstrap_admin(
     )
     .await;
     match created {
-        Ok(_) => Ok(generated.then_some(password)),
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(generated.then_some(password))
+        }
         // Another instance bootstrapped at the same moment.
-        Err(_) if users::count(db.conn()).await? > 0 => Ok(None),
+        Err(e) if e.is_unique_violation() => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

@@ -8,7 +8,7 @@
 //! whose "successful > total" error the validation rule flags), and section 6.2 III.02–03
 //! (households with fibre, adults with an e-ID account).
 
-use chitieu_persistence::{Database, Scope, TransactionTrait, audit, metadata, submission};
+use chitieu_persistence::{Database, Scope, audit, metadata, submission};
 
 use crate::dto::{data_values::DataValueSetRequest, metadata::MetadataRequest};
 
@@ -31,7 +31,7 @@ pub async fn load(db: &Database) -> anyhow::Result<DemoLoaded> {
     let request: MetadataRequest = serde_json::from_str(METADATA)?;
     let (bundle, issues) = request.into_bundle();
     anyhow::ensure!(issues.is_empty(), "demo metadata is invalid: {issues:?}");
-    let tx = db.conn().begin().await?;
+    let tx = db.write().await?;
     let summary = metadata::import(&tx, &bundle)
         .await?
         .map_err(|issues| anyhow::anyhow!("demo metadata is invalid: {issues:?}"))?;

@@ -28,9 +28,6 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Set while a statistics refresh runs, so only one runs at a time.
     pub analysing: Arc<std::sync::atomic::AtomicBool>,
-    /// Serialises write transactions on SQLite (one writer at a time; PostgreSQL does not
-    /// take it).
-    pub write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Committed changes, for live subscriptions.
     pub changes: tokio::sync::broadcast::Sender<Arc<Change>>,
 }
@@ -77,14 +74,5 @@ impl AppState {
             org_units: org_units(),
             at: chitieu_persistence::now_micros(),
         }));
-    }
-
-    /// Holds the SQLite writer lock for the life of the guard; a no-op on PostgreSQL.
-    pub async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if self.db.backend_name() == "sqlite" {
-            Some(self.write_lock.lock().await)
-        } else {
-            None
-        }
     }
 }

@@ -32,8 +32,10 @@ async fn purge_expired(state: &AppState) -> Result<u64, chitieu_persistence::Per
     let mut total = 0;
     loop {
         let deleted = {
-            let _guard = state.write_guard().await;
-            idempotency::purge_expired(state.db.conn(), BATCH).await?
+            let tx = state.db.write().await?;
+            let deleted = idempotency::purge_expired(&tx, BATCH).await?;
+            tx.commit().await?;
+            deleted
         };
         total += deleted;
         if deleted < BATCH {

@@ -174,13 +174,17 @@ pub async fn revoke(db: &impl ConnectionTrait, id: i64) -> Result<(), Persistenc
     Ok(())
 }
 
-/// Records a use, at most once per [`LAST_USED_RESOLUTION_MICROS`].
+/// Whether a use now should be recorded: at most once per [`LAST_USED_RESOLUTION_MICROS`].
+pub fn needs_touch(token: &StoredToken, now: Micros) -> bool {
+    token
+        .last_used_at
+        .is_none_or(|t| now - t >= LAST_USED_RESOLUTION_MICROS)
+}
+
+/// Records a use (see [`needs_touch`]).
 pub async fn touch(db: &impl ConnectionTrait, token: &StoredToken) -> Result<(), PersistenceError> {
     let now = now_micros();
-    if token
-        .last_used_at
-        .is_some_and(|t| now - t < LAST_USED_RESOLUTION_MICROS)
-    {
+    if !needs_touch(token, now) {
         return Ok(());
     }
     sql::execute(

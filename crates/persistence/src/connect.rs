@@ -37,6 +37,7 @@ pub struct Database {
     conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
     probe: Arc<Probe>,
+    pub(crate) writer: crate::write::WriterLock,
 }
 
 impl Database {
@@ -175,5 +176,6 @@ pub async fn connect_with(url: &str, limits: DbLimits) -> Result<Database, Persi
         conn,
         statements,
         probe,
+        writer: crate::write::WriterLock::default(),
     })
 }

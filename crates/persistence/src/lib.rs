@@ -29,11 +29,13 @@ pub mod submission;
 mod time;
 pub mod users;
 pub mod validation;
+mod write;
 
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
-pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};
+pub use write::WriteTx;
 
 /// The part of the org tree a caller may see and act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! Every instance and the command line see the same rows.
 
 use chitieu_persistence::{
-    ConnectionTrait, TransactionTrait,
+    ConnectionTrait,
     auth_throttle::{self, ThrottleKey},
     now_micros,
 };
@@ -42,8 +42,7 @@ pub async fn reserve(
 ) -> Result<Reservation, ApiError> {
     let keys = throttle::keys(subject);
     let limits = &state.config.login_limits;
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     let stored = auth_throttle::lock(&tx, &with_keys(&keys)).await?;
     // The time once the rows are ours: a reservation that waited for the lock must not
     // count from before the one it waited for.
@@ -65,8 +64,8 @@ pub async fn reserve(
                     counted.push(key);
                 }
             }
+            auth_throttle::purge_expired(&tx, now, PURGE_BATCH).await?;
             tx.commit().await?;
-            auth_throttle::purge_expired(state.db.conn(), now, PURGE_BATCH).await?;
             Ok(Reservation { counted })
         }
     }

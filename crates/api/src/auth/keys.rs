@@ -36,15 +36,18 @@ pub async fn load(db: &Database, config: &Config) -> anyhow::Result<JwtKeys> {
             (s.clone(), previous)
         }
         None => {
-            let conn = db.conn();
-            let current = settings::get_or_insert(conn, CURRENT, || super::random_hex(64)).await?;
+            // One transaction: concurrent starters agree on one generated secret, and a
+            // rotation is read whole or not at all.
+            let tx = db.write().await?;
+            let current = settings::get_or_insert(&tx, CURRENT, || super::random_hex(64)).await?;
             let previous = match (
-                settings::get(conn, PREVIOUS).await?,
-                settings::get(conn, PREVIOUS_UNTIL).await?,
+                settings::get(&tx, PREVIOUS).await?,
+                settings::get(&tx, PREVIOUS_UNTIL).await?,
             ) {
                 (Some(p), Some(until)) => Some((p, until.parse::<u64>()?)),
                 _ => None,
             };
+            tx.commit().await?;
             (current, previous)
         }
     };
@@ -59,13 +62,15 @@ pub async fn load(db: &Database, config: &Config) -> anyhow::Result<JwtKeys> {
 /// for `grace` (give at least the access-token lifetime). Servers pick the new key up when
 /// they restart. Returns the new key's `kid`.
 pub async fn rotate(db: &Database, grace: Duration) -> anyhow::Result<String> {
-    let conn = db.conn();
-    let old = settings::get_or_insert(conn, CURRENT, || super::random_hex(64)).await?;
+    // All three settings change together or not at all.
+    let tx = db.write().await?;
+    let old = settings::get_or_insert(&tx, CURRENT, || super::random_hex(64)).await?;
     let new = super::random_hex(64);
     let until = jsonwebtoken::get_current_timestamp() + grace.as_secs();
-    settings::set(conn, PREVIOUS, &old).await?;
-    settings::set(conn, PREVIOUS_UNTIL, &until.to_string()).await?;
-    settings::set(conn, CURRENT, &new).await?;
+    settings::set(&tx, PREVIOUS, &old).await?;
+    settings::set(&tx, PREVIOUS_UNTIL, &until.to_string()).await?;
+    settings::set(&tx, CURRENT, &new).await?;
+    tx.commit().await?;
     let keys = JwtKeys::new(new.as_bytes(), ISSUER, AUDIENCE, 0)?;
     Ok(keys.current_kid().to_owned())
 }

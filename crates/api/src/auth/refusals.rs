@@ -74,16 +74,20 @@ pub async fn record(state: &AppState, caller: &Caller, detail: serde_json::Value
         Scope::All => None,
         Scope::Subtree(root) => Some(root),
     };
-    let _guard = state.write_guard().await;
-    let recorded = audit::record(
-        state.db.conn(),
-        &caller.actor(),
-        vec![audit::NewEvent {
-            action: "auth.refused",
-            org_unit_id,
-            detail: detail.to_string(),
-        }],
-    )
+    let recorded = async {
+        let tx = state.db.write().await?;
+        audit::record(
+            &tx,
+            &caller.actor(),
+            vec![audit::NewEvent {
+                action: "auth.refused",
+                org_unit_id,
+                detail: detail.to_string(),
+            }],
+        )
+        .await?;
+        tx.commit().await
+    }
     .await;
     if let Err(e) = recorded {
         tracing::error!(error = %e, "recording a refused authorization failed");

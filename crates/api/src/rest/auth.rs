@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
 };
 use chitieu_persistence::{
-    TransactionTrait, audit, now_micros, sessions, sessions::RefreshCheck, users,
+    audit, now_micros, sessions, sessions::RefreshCheck, users,
 };
 
 use crate::{
@@ -98,8 +98,9 @@ pub async fn login(
             org_unit_id: user.as_ref().and_then(|u| u.org_unit_id),
             detail: serde_json::json!({ "address": address }).to_string(),
         };
-        let _guard = state.write_guard().await;
-        audit::record(state.db.conn(), &actor, vec![event]).await?;
+        let tx = state.db.write().await?;
+        audit::record(&tx, &actor, vec![event]).await?;
+        tx.commit().await?;
         return Err(invalid_credentials());
     };
     let actor = audit::Actor {
@@ -112,8 +113,7 @@ pub async fn login(
         org_unit_id: user.org_unit_id,
         detail: serde_json::json!({ "address": address }).to_string(),
     };
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     reservation.succeeded(&state, &tx).await?;
     audit::record(&tx, &actor, vec![event]).await?;
     let family = uuid::Uuid::new_v4().to_string();
@@ -134,8 +134,7 @@ pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     let check = sessions::consume(&tx, &hash_token(&body.refresh_token)).await?;
     match check {
         RefreshCheck::Valid {
@@ -180,10 +179,10 @@ pub async fn logout(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let _guard = state.write_guard().await;
-    let db = state.db.conn();
-    if let Some(family) = sessions::family_of(db, &hash_token(&body.refresh_token)).await? {
-        sessions::revoke_family(db, &family).await?;
+    let tx = state.db.write().await?;
+    if let Some(family) = sessions::family_of(&tx, &hash_token(&body.refresh_token)).await? {
+        sessions::revoke_family(&tx, &family).await?;
     }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,7 @@
 //! user's sessions).
 
 use chitieu_persistence::{
-    ConnectionTrait, Scope, TransactionTrait, api_tokens, audit, now_micros, org_units, sessions,
+    ConnectionTrait, Scope, api_tokens, audit, now_micros, org_units, sessions,
     users,
 };
 
@@ -202,8 +202,7 @@ pub async fn create_user(
         return Err(taken());
     }
     let hash = state.passwords.hash(input.password).await?;
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     let created = users::create(
         &tx,
         users::NewUser {
@@ -314,8 +313,7 @@ pub async fn update_user(
         }
         None => None,
     };
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     if let Some(disabled) = change.disabled {
         users::set_disabled(&tx, id, disabled).await?;
     }
@@ -391,20 +389,20 @@ pub async fn change_own_password(
         .await?
     {
         // The reservation stays counted as a failure.
-        let _guard = state.write_guard().await;
+        let tx = state.db.write().await?;
         record(
-            state.db.conn(),
+            &tx,
             caller,
             "auth.password_check_failed",
             user.org_unit_id,
             serde_json::json!({ "user_id": id }),
         )
         .await?;
+        tx.commit().await?;
         return Err(ApiError::Unauthorized("wrong current password".into()));
     }
     let hash = state.passwords.hash(new).await?;
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     reservation.succeeded(state, &tx).await?;
     users::set_password_hash(&tx, id, &hash).await?;
     sessions::revoke_user(&tx, id).await?;
@@ -471,8 +469,7 @@ pub async fn create_api_token(
     }
     let unit = unit_in_scope(state, caller.scope, &input.org_unit).await?;
     let token = new_api_token();
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     let stored = api_tokens::create(
         &tx,
         api_tokens::NewToken {
@@ -523,8 +520,7 @@ pub async fn revoke_api_token(
     if !org_units::in_scope(state.db.conn(), caller.scope, token.org_unit_id).await? {
         return Err(unknown());
     }
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     api_tokens::revoke(&tx, id).await?;
     record(
         &tx,

@@ -2,7 +2,7 @@
 //! rules): all or nothing, every error listed, recorded in the audit trail.
 
 use chitieu_persistence::{
-    FieldIssue, TransactionTrait, audit,
+    FieldIssue, audit,
     metadata::{self, MetadataBundle as Bundle, MetadataSummary},
 };
 
@@ -22,8 +22,7 @@ pub async fn import(
     dry_run: bool,
 ) -> Result<MetadataSummary, ApiError> {
     authorize(caller, Operation::EditMetadata)?;
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     let summary = match metadata::import(&tx, bundle).await? {
         Ok(summary) if issues.is_empty() => summary,
         Ok(_) => {

@@ -3,7 +3,7 @@
 //! idempotency key scoped to the caller.
 
 use chitieu_persistence::{
-    TransactionTrait, idempotency,
+    idempotency,
     submission::{self, RawRow, SubmissionOutcome},
 };
 
@@ -73,8 +73,7 @@ pub async fn submit(
         return replay(found, &idem.request_hash);
     }
 
-    let _guard = state.write_guard().await;
-    let tx = state.db.conn().begin().await?;
+    let tx = state.db.write().await?;
     let outcome = submission::submit(&tx, caller.scope, &caller.actor(), rows).await?;
     let accepted = outcome.conflicts.is_empty();
     let body = render(&outcome, dry_run)?;
