@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_feed_is_ordered_by_time_then_figures_before_deletions_then_id() {
-        let mut keys = vec![
+        let mut keys = [
             key(2, FeedRow::Value(DataValueId::new(1))),
             key(1, FeedRow::Deletion(DeletionId::new(1))),
             key(1, FeedRow::Value(DataValueId::new(9))),

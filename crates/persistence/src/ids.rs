@@ -8,7 +8,7 @@
 //! from the wire or from a test; everything else gets its ids from the database.
 //!
 //! Each type binds as a sea-orm `Value` and reads from a row (`DeriveValueType`), so it can be
-//! a field of a `FromQueryResult` row and an element of [`crate::sql::query_in`]'s list.
+//! a field of a `FromQueryResult` row and an item of the lists `sql::query_in` chunks.
 
 use std::{fmt, num::ParseIntError, str::FromStr};
 
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn ids_order_as_their_numbers() {
-        let mut ids = vec![
+        let mut ids = [
             DataValueId::new(10),
             DataValueId::new(-1),
             DataValueId::new(2),

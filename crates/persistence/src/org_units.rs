@@ -227,10 +227,10 @@ pub async fn in_scope_or_above(
 }
 
 /// A unit's chain: the unit itself, then its ancestors, nearest first (ids and codes).
-pub async fn chain(
-    db: &impl ConnectionTrait,
-    unit: OrgUnitId,
-) -> Result<Vec<(OrgUnitId, OrgUnitCode)>, PersistenceError> {
+pub type Chain = Vec<(OrgUnitId, OrgUnitCode)>;
+
+/// A unit's [`Chain`].
+pub async fn chain(db: &impl ConnectionTrait, unit: OrgUnitId) -> Result<Chain, PersistenceError> {
     let rows: Vec<CodeId> = sql::query_as(
         db,
         "SELECT u.id, u.code FROM org_unit_closure c JOIN org_unit u ON u.id = c.ancestor_id \
@@ -247,9 +247,6 @@ pub async fn chain(
         })
         .collect()
 }
-
-/// A unit's chain: the unit itself, then its ancestors, nearest first.
-pub type Chain = Vec<(OrgUnitId, OrgUnitCode)>;
 
 /// The chains of many units at once: for each id, the unit itself then its ancestors,
 /// nearest first.
