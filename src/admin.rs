@@ -106,7 +106,7 @@ pub enum TokenCommand {
         #[command(flatten)]
         who: ActingAs,
         /// Token id (see `GET /api/v1/api-tokens`).
-        id: i64,
+        id: chitieu_persistence::ApiTokenId,
     },
 }
 

@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::{Context, bail, ensure};
 use chitieu_domain::Period;
-use chitieu_persistence::{bench as raw, catalogue, org_units};
+use chitieu_persistence::{DataElementId, OrgUnitId, bench as raw, catalogue, org_units};
 use serde_json::{Value, json};
 use synthetic::{ELEMENTS, INDICATORS, MONTHS, STOCKS, Scale};
 
@@ -174,11 +174,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let element_codes: Vec<String> = (0..ELEMENTS).map(synthetic::element_code).collect();
     let refs: Vec<&str> = element_codes.iter().map(String::as_str).collect();
     let elements = catalogue::data_elements_by_codes(db.conn(), &refs).await?;
-    let element_ids: Vec<i64> = element_codes
+    let element_ids: Vec<DataElementId> = element_codes
         .iter()
         .map(|c| elements.get(c).map(|e| e.id).context("element vanished"))
         .collect::<anyhow::Result<_>>()?;
-    let commune_ids: Vec<i64> = communes
+    let commune_ids: Vec<OrgUnitId> = communes
         .iter()
         .map(|c| unit_ids.get(c).copied().context("commune vanished"))
         .collect::<anyhow::Result<_>>()?;
@@ -279,7 +279,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     codes.extend((0..scale.provinces).map(synthetic::province_code));
     let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     let ids = org_units::ids_by_codes(db.conn(), &refs).await?;
-    let units: Vec<i64> = codes.iter().filter_map(|c| ids.get(c).copied()).collect();
+    let units: Vec<OrgUnitId> = codes.iter().filter_map(|c| ids.get(c).copied()).collect();
     let (summed, last) = element_ids.split_at(ELEMENTS - STOCKS);
     let period = Period::parse(QUERY_PERIOD)?;
     let mut sql_times = Vec::with_capacity(args.runs);

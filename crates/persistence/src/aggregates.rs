@@ -16,19 +16,19 @@ use std::collections::HashMap;
 
 use chitieu_domain::{Aggregation, Period, ValueType, sum::join};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    PersistenceError,
+    DataElementId, OrgUnitId, PersistenceError,
     rollup::{high, low},
-    sql::{self, get, placeholders},
+    sql::{self, placeholders},
 };
 
 /// An element to aggregate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ElementRef {
     /// Element id.
-    pub id: i64,
+    pub id: DataElementId,
     /// How it rolls up.
     pub aggregation: Aggregation,
     /// Its value type (for the fixed-point scale).
@@ -36,16 +36,16 @@ pub struct ElementRef {
 }
 
 /// Aggregated values keyed by (unit id, element id); absent when there is no data.
-pub type Aggregated = HashMap<(i64, i64), Decimal>;
+pub type Aggregated = HashMap<(OrgUnitId, DataElementId), Decimal>;
 
-fn ids(v: &[i64]) -> Vec<Value> {
-    v.iter().map(|&i| Value::from(i)).collect()
+fn ids<I: Into<Value> + Copy>(v: &[I]) -> Vec<Value> {
+    v.iter().map(|&i| i.into()).collect()
 }
 
 /// Aggregates `elements` for each unit in `units` over `period`.
 pub async fn aggregate(
     db: &impl ConnectionTrait,
-    units: &[i64],
+    units: &[OrgUnitId],
     elements: &[ElementRef],
     period: Period,
 ) -> Result<Aggregated, PersistenceError> {
@@ -53,8 +53,8 @@ pub async fn aggregate(
     if units.is_empty() || elements.is_empty() {
         return Ok(out);
     }
-    let by_id: HashMap<i64, &ElementRef> = elements.iter().map(|e| (e.id, e)).collect();
-    let of = |kind: Aggregation| -> Vec<i64> {
+    let by_id: HashMap<DataElementId, &ElementRef> = elements.iter().map(|e| (e.id, e)).collect();
+    let of = |kind: Aggregation| -> Vec<DataElementId> {
         elements
             .iter()
             .filter(|e| e.aggregation == kind && e.value_type != ValueType::Text)
@@ -62,7 +62,7 @@ pub async fn aggregate(
             .collect()
     };
     let (qs, qe) = (period.start().index(), period.end().index());
-    let unscale = |element: i64, total: i128| {
+    let unscale = |element: DataElementId, total: i128| {
         by_id
             .get(&element)
             .map_or(ValueType::Integer, |e| e.value_type)
@@ -71,7 +71,7 @@ pub async fn aggregate(
     };
 
     // The three kinds are independent reads: run them at once (separate pool connections).
-    let summed: Vec<i64> = [of(Aggregation::Sum), of(Aggregation::Average)].concat();
+    let summed: Vec<DataElementId> = [of(Aggregation::Sum), of(Aggregation::Average)].concat();
     let last = of(Aggregation::Last);
     let exact = of(Aggregation::None);
     let (sums, lasts, exacts) = futures::try_join!(
@@ -106,20 +106,24 @@ pub async fn aggregate(
 }
 
 /// (unit, element, exact sum, count) rows.
-pub type SumRows = Vec<(i64, i64, i128, i64)>;
+pub type SumRows = Vec<(OrgUnitId, DataElementId, i128, i64)>;
 
-/// Rows of (unit, element, Σ high parts, Σ low parts, count).
-fn decode_sums(rows: &[sea_orm::QueryResult]) -> Result<SumRows, PersistenceError> {
-    rows.iter()
-        .map(|r| {
-            Ok((
-                get(r, 0)?,
-                get(r, 1)?,
-                join(get(r, 2)?, get(r, 3)?),
-                get(r, 4)?,
-            ))
-        })
-        .collect()
+/// A row of [`subtree_sums`]: Σ high parts, Σ low parts and count of a unit's element.
+#[derive(FromQueryResult)]
+struct PartSumRow {
+    unit: OrgUnitId,
+    element: DataElementId,
+    sum_hi: i64,
+    sum_lo: i64,
+    value_count: i64,
+}
+
+/// A figure of [`exact_rows`].
+#[derive(FromQueryResult)]
+struct FigureRow {
+    org_unit_id: OrgUnitId,
+    data_element_id: DataElementId,
+    value_num: i64,
 }
 
 /// Σ and count of `elements` over each unit's subtree and the stored periods inside
@@ -130,8 +134,8 @@ fn decode_sums(rows: &[sea_orm::QueryResult]) -> Result<SumRows, PersistenceErro
 /// (`next_end > qe`). Roll-up rows carry `next_end`, so this is the same small read.
 pub async fn subtree_sums(
     db: &impl ConnectionTrait,
-    units: &[i64],
-    elements: &[i64],
+    units: &[OrgUnitId],
+    elements: &[DataElementId],
     qs: i32,
     qe: i32,
     latest_only: bool,
@@ -150,7 +154,8 @@ pub async fn subtree_sums(
     // chitieu_domain::sum); PostgreSQL's SUM(bigint) is numeric, cast back.
     let (hi, lo) = (high("v.value_num"), low("v.value_num"));
     let sql = format!(
-        "SELECT unit, element, CAST(SUM(h) AS BIGINT), CAST(SUM(l) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM ( \
+        "SELECT unit, element, CAST(SUM(h) AS BIGINT) AS sum_hi, CAST(SUM(l) AS BIGINT) AS sum_lo, \
+         CAST(SUM(n) AS BIGINT) AS value_count FROM ( \
            SELECT r.ancestor_id AS unit, r.data_element_id AS element, r.sum_hi AS h, r.sum_lo AS l, r.value_count AS n \
            FROM data_value_rollup r WHERE r.ancestor_id IN ({u}) AND r.data_element_id IN ({e}) \
            AND r.start_month >= ? AND r.end_month <= ? {r_next} AND r.value_count > 0 \
@@ -169,14 +174,18 @@ pub async fn subtree_sums(
             values.push(qe.into());
         }
     }
-    decode_sums(&sql::query(db, &sql, values).await?)
+    let rows: Vec<PartSumRow> = sql::query_as(db, &sql, values).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.unit, r.element, join(r.sum_hi, r.sum_lo), r.value_count))
+        .collect())
 }
 
 /// none: exactly the unit and the period (count is always 1).
 async fn exact_rows(
     db: &impl ConnectionTrait,
-    units: &[i64],
-    exact: &[i64],
+    units: &[OrgUnitId],
+    exact: &[DataElementId],
     qs: i32,
     qe: i32,
 ) -> Result<SumRows, PersistenceError> {
@@ -193,9 +202,9 @@ async fn exact_rows(
     let mut values = ids(units);
     values.extend(ids(exact));
     values.extend([qs.into(), qe.into()]);
-    sql::query(db, &sql, values)
-        .await?
-        .iter()
-        .map(|r| Ok((get(r, 0)?, get(r, 1)?, i128::from(get::<i64>(r, 2)?), 1)))
-        .collect()
+    let rows: Vec<FigureRow> = sql::query_as(db, &sql, values).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.org_unit_id, r.data_element_id, i128::from(r.value_num), 1))
+        .collect())
 }

@@ -1,11 +1,8 @@
 //! API tokens: issued for one org unit and a subset of scopes; only their SHA-256 is stored.
 
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::{
-    Micros, PersistenceError, now_micros,
-    sql::{self, get},
-};
+use crate::{ApiTokenId, Micros, OrgUnitId, PersistenceError, UserId, now_micros, sql};
 
 /// `last_used_at` is written at most this often per token.
 pub const LAST_USED_RESOLUTION_MICROS: i64 = 60 * 1_000_000;
@@ -14,19 +11,19 @@ pub const LAST_USED_RESOLUTION_MICROS: i64 = 60 * 1_000_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredToken {
     /// Id.
-    pub id: i64,
+    pub id: ApiTokenId,
     /// Name given at creation.
     pub name: String,
     /// SHA-256 of the secret, hex.
     pub token_hash: String,
     /// The unit whose subtree it acts on (id and code).
-    pub org_unit_id: i64,
+    pub org_unit_id: OrgUnitId,
     /// Its code.
     pub org_unit: String,
     /// Scopes, e.g. `["data:read", "data:write"]`.
     pub scopes: Vec<String>,
     /// The user who created it.
-    pub created_by: i64,
+    pub created_by: UserId,
     /// Creation time.
     pub created_at: Micros,
     /// Expiry, if any.
@@ -44,28 +41,63 @@ impl StoredToken {
     }
 }
 
-const COLUMNS: &str = "t.id, t.name, t.token_hash, t.org_unit_id, u.code, t.scopes, t.created_by, \
-     t.created_at, t.expires_at, t.revoked_at, t.last_used_at";
+/// The columns of [`TokenRow`]: `api_token` aliased `t`, its unit `u`.
+const COLUMNS: &str = "t.id, t.name, t.token_hash, t.org_unit_id, u.code AS org_unit, t.scopes, \
+     t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at";
 
-fn decode(row: &QueryResult) -> Result<StoredToken, PersistenceError> {
-    let scopes: String = get(row, 5)?;
-    Ok(StoredToken {
-        id: get(row, 0)?,
-        name: get(row, 1)?,
-        token_hash: get(row, 2)?,
-        org_unit_id: get(row, 3)?,
-        org_unit: get(row, 4)?,
-        scopes: scopes
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        created_by: get(row, 6)?,
-        created_at: get(row, 7)?,
-        expires_at: get(row, 8)?,
-        revoked_at: get(row, 9)?,
-        last_used_at: get(row, 10)?,
-    })
+/// A row of [`COLUMNS`]; `scopes` is comma-separated.
+#[derive(FromQueryResult)]
+struct TokenRow {
+    id: ApiTokenId,
+    name: String,
+    token_hash: String,
+    org_unit_id: OrgUnitId,
+    org_unit: String,
+    scopes: String,
+    created_by: UserId,
+    created_at: Micros,
+    expires_at: Option<Micros>,
+    revoked_at: Option<Micros>,
+    last_used_at: Option<Micros>,
+}
+
+impl From<TokenRow> for StoredToken {
+    fn from(row: TokenRow) -> Self {
+        StoredToken {
+            id: row.id,
+            name: row.name,
+            token_hash: row.token_hash,
+            org_unit_id: row.org_unit_id,
+            org_unit: row.org_unit,
+            scopes: row
+                .scopes
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            created_by: row.created_by,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            revoked_at: row.revoked_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}
+
+async fn find_one(
+    db: &impl ConnectionTrait,
+    condition: &str,
+    value: sea_orm::Value,
+) -> Result<Option<StoredToken>, PersistenceError> {
+    let rows: Vec<TokenRow> = sql::query_as(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM api_token t JOIN org_unit u ON u.id = t.org_unit_id WHERE {condition}"
+        ),
+        vec![value],
+    )
+    .await?;
+    Ok(rows.into_iter().next().map(StoredToken::from))
 }
 
 /// A token to create.
@@ -76,11 +108,11 @@ pub struct NewToken<'a> {
     /// SHA-256 of the secret.
     pub token_hash: &'a str,
     /// Org unit id.
-    pub org_unit_id: i64,
+    pub org_unit_id: OrgUnitId,
     /// Scopes.
     pub scopes: &'a [String],
     /// Creator.
-    pub created_by: i64,
+    pub created_by: UserId,
     /// Expiry.
     pub expires_at: Option<Micros>,
 }
@@ -115,38 +147,26 @@ pub async fn find_by_hash(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> Result<Option<StoredToken>, PersistenceError> {
-    let rows = sql::query(
-        db,
-        &format!("SELECT {COLUMNS} FROM api_token t JOIN org_unit u ON u.id = t.org_unit_id WHERE t.token_hash = ?"),
-        vec![token_hash.into()],
-    )
-    .await?;
-    rows.first().map(decode).transpose()
+    find_one(db, "t.token_hash = ?", token_hash.into()).await
 }
 
 /// The token with this id.
 pub async fn find_by_id(
     db: &impl ConnectionTrait,
-    id: i64,
+    id: ApiTokenId,
 ) -> Result<Option<StoredToken>, PersistenceError> {
-    let rows = sql::query(
-        db,
-        &format!("SELECT {COLUMNS} FROM api_token t JOIN org_unit u ON u.id = t.org_unit_id WHERE t.id = ?"),
-        vec![id.into()],
-    )
-    .await?;
-    rows.first().map(decode).transpose()
+    find_one(db, "t.id = ?", id.into()).await
 }
 
 /// Tokens for units inside the subtree of `root` (all with `None`), newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
-    root: Option<i64>,
-    before: Option<i64>,
+    root: Option<OrgUnitId>,
+    before: Option<ApiTokenId>,
     limit: u64,
 ) -> Result<Vec<StoredToken>, PersistenceError> {
     let mut filter = String::from(" WHERE t.id < ?");
-    let mut values: Vec<sea_orm::Value> = vec![before.unwrap_or(i64::MAX).into()];
+    let mut values: Vec<sea_orm::Value> = vec![before.map_or(i64::MAX, ApiTokenId::get).into()];
     if let Some(r) = root {
         filter.push_str(
             " AND t.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)",
@@ -154,17 +174,17 @@ pub async fn list(
         values.push(r.into());
     }
     values.push((limit as i64).into());
-    let rows = sql::query(
+    let rows: Vec<TokenRow> = sql::query_as(
         db,
         &format!("SELECT {COLUMNS} FROM api_token t JOIN org_unit u ON u.id = t.org_unit_id{filter} ORDER BY t.id DESC LIMIT ?"),
         values,
     )
     .await?;
-    rows.iter().map(decode).collect()
+    Ok(rows.into_iter().map(StoredToken::from).collect())
 }
 
 /// Revokes a token (idempotent).
-pub async fn revoke(db: &impl ConnectionTrait, id: i64) -> Result<(), PersistenceError> {
+pub async fn revoke(db: &impl ConnectionTrait, id: ApiTokenId) -> Result<(), PersistenceError> {
     sql::execute(
         db,
         "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",

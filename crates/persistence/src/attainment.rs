@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 
 use crate::{
-    PersistenceError,
+    IndicatorId, OrgUnitId, PersistenceError,
     aggregates::{self, ElementRef},
     catalogue::{self, StoredIndicator},
     org_units::{self, StoredOrgUnit},
@@ -98,7 +98,7 @@ pub async fn attainment(
     indicators: &[StoredIndicator],
     children: bool,
 ) -> Result<Vec<AttainmentRow>, PersistenceError> {
-    let units: Vec<(i64, OrgUnitCode)> = row_units(db, root, children)
+    let units: Vec<(OrgUnitId, OrgUnitCode)> = row_units(db, root, children)
         .await?
         .into_iter()
         .map(|u| (u.id, u.unit.code))
@@ -111,7 +111,7 @@ pub async fn attainment(
 /// `attainment` fields).
 pub async fn attainment_of_units(
     db: &impl ConnectionTrait,
-    units: &[(i64, OrgUnitCode)],
+    units: &[(OrgUnitId, OrgUnitCode)],
     period: Period,
     indicators: &[StoredIndicator],
 ) -> Result<Vec<AttainmentRow>, PersistenceError> {
@@ -124,13 +124,13 @@ pub async fn attainment_of_units(
         .collect();
     codes.sort();
     codes.dedup();
-    let unit_ids: Vec<i64> = units.iter().map(|(id, _)| *id).collect();
+    let unit_ids: Vec<OrgUnitId> = units.iter().map(|(id, _)| *id).collect();
     // Independent reads run at once.
     let (chains, refs) =
         futures::try_join!(org_units::chains(db, &unit_ids), element_refs(db, &codes),)?;
     let elements: Vec<ElementRef> = refs.values().copied().collect();
-    let indicator_ids: Vec<i64> = indicators.iter().map(|i| i.id).collect();
-    let mut authority_ids: Vec<i64> = chains.values().flatten().map(|(id, _)| *id).collect();
+    let indicator_ids: Vec<IndicatorId> = indicators.iter().map(|i| i.id).collect();
+    let mut authority_ids: Vec<OrgUnitId> = chains.values().flatten().map(|(id, _)| *id).collect();
     authority_ids.sort_unstable();
     authority_ids.dedup();
     let (values, targets) = futures::try_join!(

@@ -4,20 +4,48 @@
 //! Figures are recorded one row per (write, org unit) with that unit's changes as JSON, so a
 //! national load of 100 000 figures adds a few hundred rows, not 100 000.
 
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    Micros, PersistenceError, now_micros,
-    sql::{self, get},
+    ApiTokenId, AuditEventId, Micros, OrgUnitId, PersistenceError, UserId, now_micros, sql,
 };
+
+/// What kind of actor acted, with its id: stored as `actor_kind` and `actor_id`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorKind {
+    /// A user; `None` for a name that matches no user (a failed login).
+    User(Option<UserId>),
+    /// An API token.
+    Token(ApiTokenId),
+    /// The system itself (demo loader, command line).
+    System,
+}
+
+impl ActorKind {
+    /// `user`, `token` or `system`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::User(_) => "user",
+            ActorKind::Token(_) => "token",
+            ActorKind::System => "system",
+        }
+    }
+
+    /// The `actor_id` column: the user's or the token's id.
+    fn id_value(self) -> Value {
+        match self {
+            ActorKind::User(id) => id.into(),
+            ActorKind::Token(id) => Some(id).into(),
+            ActorKind::System => None::<UserId>.into(),
+        }
+    }
+}
 
 /// Who acted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
-    /// `user`, `token` or `system`.
-    pub kind: &'static str,
-    /// User or token id.
-    pub id: Option<i64>,
+    /// A user, a token or the system, with its id.
+    pub kind: ActorKind,
     /// Username, `token:<name>`, or a system name such as `demo`.
     pub label: String,
 }
@@ -26,8 +54,7 @@ impl Actor {
     /// A system actor (demo loader, command line).
     pub fn system(label: &str) -> Self {
         Self {
-            kind: "system",
-            id: None,
+            kind: ActorKind::System,
             label: label.to_owned(),
         }
     }
@@ -39,7 +66,7 @@ pub struct NewEvent {
     /// What happened, e.g. `data_values.write`, `auth.login_failed`.
     pub action: &'static str,
     /// The org unit concerned, if any.
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     /// Details, as JSON text.
     pub detail: String,
 }
@@ -56,8 +83,8 @@ pub async fn record(
         .map(|e| {
             vec![
                 at.into(),
-                actor.kind.into(),
-                actor.id.into(),
+                actor.kind.as_str().into(),
+                actor.kind.id_value(),
                 actor.label.clone().into(),
                 e.action.into(),
                 e.org_unit_id.into(),
@@ -88,7 +115,7 @@ pub async fn record(
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredEvent {
     /// Id (increasing).
-    pub id: i64,
+    pub id: AuditEventId,
     /// When.
     pub at: Micros,
     /// `user`, `token` or `system`.
@@ -103,37 +130,48 @@ pub struct StoredEvent {
     pub detail: serde_json::Value,
 }
 
+/// A row of [`list`]; `detail` is JSON text.
+#[derive(FromQueryResult)]
+struct EventRow {
+    id: AuditEventId,
+    at: Micros,
+    actor_kind: String,
+    actor: String,
+    action: String,
+    org_unit: Option<String>,
+    detail: String,
+}
+
 /// Events about units in the subtree of `root` (every event with `None`), newest first,
 /// before id `before`, at most `limit`.
 pub async fn list(
     db: &impl ConnectionTrait,
-    root: Option<i64>,
-    before: Option<i64>,
+    root: Option<OrgUnitId>,
+    before: Option<AuditEventId>,
     limit: u64,
 ) -> Result<Vec<StoredEvent>, PersistenceError> {
     let mut sql = String::from(
-        "SELECT a.id, a.at, a.actor_kind, a.actor, a.action, u.code, a.detail \
+        "SELECT a.id, a.at, a.actor_kind, a.actor, a.action, u.code AS org_unit, a.detail \
          FROM audit_event a LEFT JOIN org_unit u ON u.id = a.org_unit_id WHERE a.id < ?",
     );
-    let mut values: Vec<Value> = vec![before.unwrap_or(i64::MAX).into()];
+    let mut values: Vec<Value> = vec![before.map_or(i64::MAX, AuditEventId::get).into()];
     if let Some(r) = root {
         sql.push_str(" AND a.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?)");
         values.push(r.into());
     }
     sql.push_str(" ORDER BY a.id DESC LIMIT ?");
     values.push((limit as i64).into());
-    let rows = sql::query(db, &sql, values).await?;
-    rows.iter()
+    let rows: Vec<EventRow> = sql::query_as(db, &sql, values).await?;
+    rows.into_iter()
         .map(|r| {
-            let detail: String = get(r, 6)?;
             Ok(StoredEvent {
-                id: get(r, 0)?,
-                at: get(r, 1)?,
-                actor_kind: get(r, 2)?,
-                actor: get(r, 3)?,
-                action: get(r, 4)?,
-                org_unit: get(r, 5)?,
-                detail: serde_json::from_str(&detail).map_err(PersistenceError::corrupt)?,
+                id: r.id,
+                at: r.at,
+                actor_kind: r.actor_kind,
+                actor: r.actor,
+                action: r.action,
+                org_unit: r.org_unit,
+                detail: serde_json::from_str(&r.detail).map_err(PersistenceError::corrupt)?,
             })
         })
         .collect()

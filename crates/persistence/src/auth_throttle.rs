@@ -5,12 +5,9 @@
 //! such). The policy — what counts, how long a key waits — lives in the API; this module only
 //! locks, reads and writes rows, inside the caller's transaction.
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::{
-    Micros, PersistenceError,
-    sql::{self, get},
-};
+use crate::{Micros, PersistenceError, sql};
 
 /// A key and the account it concerns (so an operator can clear every key of an account).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +19,7 @@ pub struct ThrottleKey<'a> {
 }
 
 /// The stored state of one key. An absent row reads as the default (nothing recorded).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromQueryResult)]
 pub struct ThrottleState {
     /// Failures counted (reserved attempts that did not succeed).
     pub failures: i32,
@@ -49,7 +46,7 @@ pub async fn lock(
         let key = keys[i];
         // An upsert that changes nothing: it takes the row lock (PostgreSQL) or the write lock
         // (SQLite) and reads the row in one statement, on both databases.
-        let rows = sql::query(
+        let rows: Vec<ThrottleState> = sql::query_as(
             db,
             "INSERT INTO auth_throttle (key_hash, account_hash, failures, blocked_until, trusted_until, expires_at) \
              VALUES (?, ?, 0, 0, 0, 0) \
@@ -58,15 +55,10 @@ pub async fn lock(
             vec![key.key_hash.into(), key.account_hash.map(str::to_owned).into()],
         )
         .await?;
-        let row = rows
-            .first()
+        states[i] = rows
+            .into_iter()
+            .next()
             .ok_or_else(|| PersistenceError::corrupt("auth_throttle upsert returned no row"))?;
-        states[i] = ThrottleState {
-            failures: get(row, 0)?,
-            blocked_until: get(row, 1)?,
-            trusted_until: get(row, 2)?,
-            expires_at: get(row, 3)?,
-        };
     }
     Ok(states)
 }
@@ -122,9 +114,14 @@ pub async fn purge_expired(
     .await
 }
 
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
 /// How many rows the table holds (tests and diagnostics).
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, PersistenceError> {
-    let rows = sql::query(db, "SELECT COUNT(*) FROM auth_throttle", vec![]).await?;
-    let n: i64 = rows.first().map(|r| get(r, 0)).transpose()?.unwrap_or(0);
-    Ok(u64::try_from(n).unwrap_or(0))
+    let rows: Vec<Count> =
+        sql::query_as(db, "SELECT COUNT(*) AS n FROM auth_throttle", vec![]).await?;
+    Ok(rows.first().map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
 }

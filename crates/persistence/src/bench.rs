@@ -4,10 +4,10 @@
 use chitieu_domain::Period;
 use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 
-use crate::{Database, PersistenceError, aggregates, sql};
+use crate::{DataElementId, Database, OrgUnitId, PersistenceError, aggregates, sql};
 
 /// One raw figure: (org unit id, element id, start month, end month, scaled value).
-pub type RawFigure = (i64, i64, i32, i32, i64);
+pub type RawFigure = (OrgUnitId, DataElementId, i32, i32, i64);
 
 /// Creates (empty) the baseline table: the same columns and unique key as `data_value`.
 pub async fn create_raw_table(db: &Database) -> Result<(), PersistenceError> {
@@ -79,9 +79,9 @@ pub async fn raw_upsert(db: &Database, figures: &[RawFigure]) -> Result<(), Pers
 /// them. Returns the number of (unit, element) sums.
 pub async fn raw_attainment_sums(
     db: &Database,
-    units: &[i64],
-    summed: &[i64],
-    last: &[i64],
+    units: &[OrgUnitId],
+    summed: &[DataElementId],
+    last: &[DataElementId],
     period: Period,
 ) -> Result<usize, PersistenceError> {
     let (qs, qe) = (period.start().index(), period.end().index());

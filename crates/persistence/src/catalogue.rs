@@ -9,18 +9,18 @@ use chitieu_domain::{
     period::Month,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    PersistenceError, Scope,
-    sql::{self, get, placeholders},
+    DataElementId, IndicatorId, OrgUnitId, PersistenceError, RuleId, Scope, TargetId,
+    sql::{self, placeholders},
 };
 
 /// A data element and its id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredDataElement {
     /// Internal id.
-    pub id: i64,
+    pub id: DataElementId,
     /// The element.
     pub element: DataElement,
 }
@@ -29,7 +29,7 @@ pub struct StoredDataElement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredIndicator {
     /// Internal id.
-    pub id: i64,
+    pub id: IndicatorId,
     /// The indicator.
     pub indicator: Indicator,
 }
@@ -38,7 +38,7 @@ pub struct StoredIndicator {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredTarget {
     /// Internal id.
-    pub id: i64,
+    pub id: TargetId,
     /// The target.
     pub target: Target,
 }
@@ -47,7 +47,7 @@ pub struct StoredTarget {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRule {
     /// Internal id.
-    pub id: i64,
+    pub id: RuleId,
     /// The rule.
     pub rule: ValidationRule,
 }
@@ -68,22 +68,38 @@ fn expression(s: &str) -> Result<Expression, PersistenceError> {
 
 const ELEMENT_COLUMNS: &str = "id, code, name, value_type, aggregation";
 
-fn decode_element(row: &QueryResult) -> Result<StoredDataElement, PersistenceError> {
-    let code: String = get(row, 1)?;
-    let name: String = get(row, 2)?;
-    let value_type: String = get(row, 3)?;
-    let aggregation: String = get(row, 4)?;
-    let element = DataElement::new(
-        DataElementCode::parse(&code).map_err(PersistenceError::corrupt)?,
-        UnitName::parse(&name).map_err(PersistenceError::corrupt)?,
-        ValueType::parse(&value_type).map_err(PersistenceError::corrupt)?,
-        Aggregation::parse(&aggregation).map_err(PersistenceError::corrupt)?,
-    )
-    .map_err(PersistenceError::corrupt)?;
-    Ok(StoredDataElement {
-        id: get(row, 0)?,
-        element,
-    })
+/// A row of `data_element` ([`ELEMENT_COLUMNS`]).
+#[derive(FromQueryResult)]
+struct ElementRow {
+    id: DataElementId,
+    code: String,
+    name: String,
+    value_type: String,
+    aggregation: String,
+}
+
+impl TryFrom<ElementRow> for StoredDataElement {
+    type Error = PersistenceError;
+
+    fn try_from(row: ElementRow) -> Result<Self, PersistenceError> {
+        let element = DataElement::new(
+            DataElementCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
+            UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
+            ValueType::parse(&row.value_type).map_err(PersistenceError::corrupt)?,
+            Aggregation::parse(&row.aggregation).map_err(PersistenceError::corrupt)?,
+        )
+        .map_err(PersistenceError::corrupt)?;
+        Ok(StoredDataElement {
+            id: row.id,
+            element,
+        })
+    }
+}
+
+fn decode<R, T: TryFrom<R, Error = PersistenceError>>(
+    rows: Vec<R>,
+) -> Result<Vec<T>, PersistenceError> {
+    rows.into_iter().map(T::try_from).collect()
 }
 
 /// Data elements ordered by code, after `after`, at most `limit`.
@@ -92,13 +108,13 @@ pub async fn data_elements(
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<StoredDataElement>, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<ElementRow> = sql::query_as(
         db,
         &format!("SELECT {ELEMENT_COLUMNS} FROM data_element WHERE code > ? ORDER BY code LIMIT ?"),
         vec![after.unwrap_or("").into(), (limit as i64).into()],
     )
     .await?;
-    rows.iter().map(decode_element).collect()
+    decode(rows)
 }
 
 /// Data elements by code; unknown codes are absent.
@@ -106,68 +122,72 @@ pub async fn data_elements_by_codes(
     db: &impl ConnectionTrait,
     codes: &[&str],
 ) -> Result<HashMap<String, StoredDataElement>, PersistenceError> {
-    let mut out = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT {ELEMENT_COLUMNS} FROM data_element WHERE code IN ({})",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&c| Value::from(c)).collect(),
-        )
-        .await?;
-        for row in &rows {
-            let e = decode_element(row)?;
-            out.insert(e.element.code.as_str().to_owned(), e);
-        }
-    }
-    Ok(out)
+    let rows: Vec<ElementRow> = sql::query_in(
+        db,
+        &format!("SELECT {ELEMENT_COLUMNS} FROM data_element WHERE code"),
+        codes,
+        "",
+    )
+    .await?;
+    let elements: Vec<StoredDataElement> = decode(rows)?;
+    Ok(elements
+        .into_iter()
+        .map(|e| (e.element.code.as_str().to_owned(), e))
+        .collect())
 }
 
 /// Every data element, keyed by id.
 pub async fn all_data_elements(
     db: &impl ConnectionTrait,
-) -> Result<HashMap<i64, StoredDataElement>, PersistenceError> {
-    let rows = sql::query(
+) -> Result<HashMap<DataElementId, StoredDataElement>, PersistenceError> {
+    let rows: Vec<ElementRow> = sql::query_as(
         db,
         &format!("SELECT {ELEMENT_COLUMNS} FROM data_element"),
         vec![],
     )
     .await?;
-    rows.iter()
-        .map(|r| decode_element(r).map(|e| (e.id, e)))
-        .collect()
+    let elements: Vec<StoredDataElement> = decode(rows)?;
+    Ok(elements.into_iter().map(|e| (e.id, e)).collect())
 }
 
 const INDICATOR_COLUMNS: &str =
     "id, code, name, group_code, numerator, denominator, factor, decimals";
 
-fn decode_indicator(row: &QueryResult) -> Result<StoredIndicator, PersistenceError> {
-    let code: String = get(row, 1)?;
-    let name: String = get(row, 2)?;
-    let group: Option<String> = get(row, 3)?;
-    let numerator: String = get(row, 4)?;
-    let denominator: String = get(row, 5)?;
-    let factor: String = get(row, 6)?;
-    let decimals: i32 = get(row, 7)?;
-    let indicator = Indicator::new(
-        IndicatorCode::parse(&code).map_err(PersistenceError::corrupt)?,
-        UnitName::parse(&name).map_err(PersistenceError::corrupt)?,
-        group
-            .map(|g| GroupCode::parse(&g))
-            .transpose()
-            .map_err(PersistenceError::corrupt)?,
-        expression(&numerator)?,
-        expression(&denominator)?,
-        decimal(&factor)?,
-        u32::try_from(decimals).map_err(PersistenceError::corrupt)?,
-    )
-    .map_err(PersistenceError::corrupt)?;
-    Ok(StoredIndicator {
-        id: get(row, 0)?,
-        indicator,
-    })
+/// A row of `indicator` ([`INDICATOR_COLUMNS`]).
+#[derive(FromQueryResult)]
+struct IndicatorRow {
+    id: IndicatorId,
+    code: String,
+    name: String,
+    group_code: Option<String>,
+    numerator: String,
+    denominator: String,
+    factor: String,
+    decimals: i32,
+}
+
+impl TryFrom<IndicatorRow> for StoredIndicator {
+    type Error = PersistenceError;
+
+    fn try_from(row: IndicatorRow) -> Result<Self, PersistenceError> {
+        let indicator = Indicator::new(
+            IndicatorCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
+            UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
+            row.group_code
+                .map(|g| GroupCode::parse(&g))
+                .transpose()
+                .map_err(PersistenceError::corrupt)?,
+            expression(&row.numerator)?,
+            expression(&row.denominator)?,
+            decimal(&row.factor)?,
+            u32::try_from(row.decimals).map_err(PersistenceError::corrupt)?,
+        )
+        .map_err(PersistenceError::corrupt)?;
+        Ok(StoredIndicator {
+            id: row.id,
+            indicator,
+        })
+    }
 }
 
 /// Indicators ordered by code, optionally of one group, after `after`, at most `limit`.
@@ -185,8 +205,8 @@ pub async fn indicators(
     }
     sql.push_str(" ORDER BY code LIMIT ?");
     values.push((limit as i64).into());
-    let rows = sql::query(db, &sql, values).await?;
-    rows.iter().map(decode_indicator).collect()
+    let rows: Vec<IndicatorRow> = sql::query_as(db, &sql, values).await?;
+    decode(rows)
 }
 
 /// Indicators by code; unknown codes are absent.
@@ -194,23 +214,18 @@ pub async fn indicators_by_codes(
     db: &impl ConnectionTrait,
     codes: &[&str],
 ) -> Result<HashMap<String, StoredIndicator>, PersistenceError> {
-    let mut out = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE code IN ({})",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&c| Value::from(c)).collect(),
-        )
-        .await?;
-        for row in &rows {
-            let i = decode_indicator(row)?;
-            out.insert(i.indicator.code.as_str().to_owned(), i);
-        }
-    }
-    Ok(out)
+    let rows: Vec<IndicatorRow> = sql::query_in(
+        db,
+        &format!("SELECT {INDICATOR_COLUMNS} FROM indicator WHERE code"),
+        codes,
+        "",
+    )
+    .await?;
+    let indicators: Vec<StoredIndicator> = decode(rows)?;
+    Ok(indicators
+        .into_iter()
+        .map(|i| (i.indicator.code.as_str().to_owned(), i))
+        .collect())
 }
 
 /// Filters for [`targets`]. There is no default: every read names the part of the tree it
@@ -221,24 +236,20 @@ pub struct TargetFilter {
     /// by an ancestor of its root (a national target applies to a ward), never a sibling's.
     pub applying_to: Scope,
     /// Only targets of this indicator.
-    pub indicator: Option<i64>,
+    pub indicator: Option<IndicatorId>,
     /// Only targets set by this org unit.
-    pub org_unit: Option<i64>,
+    pub org_unit: Option<OrgUnitId>,
 }
 
 /// Targets ordered by id, after id `after`, at most `limit`.
 pub async fn targets(
     db: &impl ConnectionTrait,
     filter: &TargetFilter,
-    after: Option<i64>,
+    after: Option<TargetId>,
     limit: u64,
 ) -> Result<Vec<StoredTarget>, PersistenceError> {
-    let mut sql = String::from(
-        "SELECT t.id, i.code, u.code, t.start_month, t.end_month, t.operator, t.value, t.label \
-         FROM target t JOIN indicator i ON i.id = t.indicator_id JOIN org_unit u ON u.id = t.org_unit_id \
-         WHERE t.id > ?",
-    );
-    let mut values: Vec<Value> = vec![after.unwrap_or(0).into()];
+    let mut sql = format!("{TARGET_SELECT} WHERE t.id > ?");
+    let mut values: Vec<Value> = vec![after.map_or(0, TargetId::get).into()];
     if let Some(i) = filter.indicator {
         sql.push_str(" AND t.indicator_id = ?");
         values.push(i.into());
@@ -258,46 +269,77 @@ pub async fn targets(
     }
     sql.push_str(" ORDER BY t.id LIMIT ?");
     values.push((limit as i64).into());
-    let rows = sql::query(db, &sql, values).await?;
-    rows.iter().map(decode_target).collect()
+    let rows: Vec<TargetRow> = sql::query_as(db, &sql, values).await?;
+    decode(rows)
 }
 
-fn decode_target(row: &QueryResult) -> Result<StoredTarget, PersistenceError> {
-    let indicator: String = get(row, 1)?;
-    let unit: String = get(row, 2)?;
-    let operator: String = get(row, 5)?;
-    let value: String = get(row, 6)?;
-    Ok(StoredTarget {
-        id: get(row, 0)?,
-        target: Target {
-            indicator: IndicatorCode::parse(&indicator).map_err(PersistenceError::corrupt)?,
-            org_unit: OrgUnitCode::parse(&unit).map_err(PersistenceError::corrupt)?,
-            period: period(get(row, 3)?, get(row, 4)?)?,
-            operator: Comparison::parse_target(&operator).map_err(PersistenceError::corrupt)?,
-            value: decimal(&value)?,
-            label: get(row, 7)?,
-        },
-    })
+/// Targets with the codes of their indicator and unit ([`TargetRow`]).
+const TARGET_SELECT: &str = "SELECT t.id, i.code AS indicator, u.code AS org_unit, t.start_month, \
+     t.end_month, t.operator, t.value, t.label FROM target t \
+     JOIN indicator i ON i.id = t.indicator_id JOIN org_unit u ON u.id = t.org_unit_id";
+
+/// A row of [`TARGET_SELECT`].
+#[derive(FromQueryResult)]
+struct TargetRow {
+    id: TargetId,
+    indicator: String,
+    org_unit: String,
+    start_month: i32,
+    end_month: i32,
+    operator: String,
+    value: String,
+    label: Option<String>,
+}
+
+impl TryFrom<TargetRow> for StoredTarget {
+    type Error = PersistenceError;
+
+    fn try_from(row: TargetRow) -> Result<Self, PersistenceError> {
+        Ok(StoredTarget {
+            id: row.id,
+            target: Target {
+                indicator: IndicatorCode::parse(&row.indicator)
+                    .map_err(PersistenceError::corrupt)?,
+                org_unit: OrgUnitCode::parse(&row.org_unit).map_err(PersistenceError::corrupt)?,
+                period: period(row.start_month, row.end_month)?,
+                operator: Comparison::parse_target(&row.operator)
+                    .map_err(PersistenceError::corrupt)?,
+                value: decimal(&row.value)?,
+                label: row.label,
+            },
+        })
+    }
 }
 
 const RULE_COLUMNS: &str = "id, code, name, left_expr, operator, right_expr";
 
-fn decode_rule(row: &QueryResult) -> Result<StoredRule, PersistenceError> {
-    let code: String = get(row, 1)?;
-    let name: String = get(row, 2)?;
-    let left: String = get(row, 3)?;
-    let operator: String = get(row, 4)?;
-    let right: String = get(row, 5)?;
-    Ok(StoredRule {
-        id: get(row, 0)?,
-        rule: ValidationRule {
-            code: RuleCode::parse(&code).map_err(PersistenceError::corrupt)?,
-            name: UnitName::parse(&name).map_err(PersistenceError::corrupt)?,
-            left: expression(&left)?,
-            operator: Comparison::parse_rule(&operator).map_err(PersistenceError::corrupt)?,
-            right: expression(&right)?,
-        },
-    })
+/// A row of `validation_rule` ([`RULE_COLUMNS`]).
+#[derive(FromQueryResult)]
+struct RuleRow {
+    id: RuleId,
+    code: String,
+    name: String,
+    left_expr: String,
+    operator: String,
+    right_expr: String,
+}
+
+impl TryFrom<RuleRow> for StoredRule {
+    type Error = PersistenceError;
+
+    fn try_from(row: RuleRow) -> Result<Self, PersistenceError> {
+        Ok(StoredRule {
+            id: row.id,
+            rule: ValidationRule {
+                code: RuleCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
+                name: UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
+                left: expression(&row.left_expr)?,
+                operator: Comparison::parse_rule(&row.operator)
+                    .map_err(PersistenceError::corrupt)?,
+                right: expression(&row.right_expr)?,
+            },
+        })
+    }
 }
 
 /// Validation rules ordered by code, after `after`, at most `limit`.
@@ -306,48 +348,45 @@ pub async fn validation_rules(
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<StoredRule>, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<RuleRow> = sql::query_as(
         db,
         &format!("SELECT {RULE_COLUMNS} FROM validation_rule WHERE code > ? ORDER BY code LIMIT ?"),
         vec![after.unwrap_or("").into(), (limit as i64).into()],
     )
     .await?;
-    rows.iter().map(decode_rule).collect()
+    decode(rows)
 }
 
 /// Every validation rule.
 pub async fn all_validation_rules(
     db: &impl ConnectionTrait,
 ) -> Result<Vec<StoredRule>, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<RuleRow> = sql::query_as(
         db,
         &format!("SELECT {RULE_COLUMNS} FROM validation_rule ORDER BY code"),
         vec![],
     )
     .await?;
-    rows.iter().map(decode_rule).collect()
+    decode(rows)
 }
 
 /// Targets of these indicators set by these org units (ids).
 pub async fn targets_for(
     db: &impl ConnectionTrait,
-    indicator_ids: &[i64],
-    unit_ids: &[i64],
+    indicator_ids: &[IndicatorId],
+    unit_ids: &[OrgUnitId],
 ) -> Result<Vec<Target>, PersistenceError> {
     if indicator_ids.is_empty() || unit_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT t.id, i.code, u.code, t.start_month, t.end_month, t.operator, t.value, t.label \
-         FROM target t JOIN indicator i ON i.id = t.indicator_id JOIN org_unit u ON u.id = t.org_unit_id \
-         WHERE t.indicator_id IN ({}) AND t.org_unit_id IN ({}) ORDER BY t.id",
+        "{TARGET_SELECT} WHERE t.indicator_id IN ({}) AND t.org_unit_id IN ({}) ORDER BY t.id",
         placeholders(indicator_ids.len()),
         placeholders(unit_ids.len())
     );
     let mut values: Vec<Value> = indicator_ids.iter().map(|&i| Value::from(i)).collect();
     values.extend(unit_ids.iter().map(|&u| Value::from(u)));
-    let rows = sql::query(db, &sql, values).await?;
-    rows.iter()
-        .map(|r| decode_target(r).map(|t| t.target))
-        .collect()
+    let rows: Vec<TargetRow> = sql::query_as(db, &sql, values).await?;
+    let targets: Vec<StoredTarget> = decode(rows)?;
+    Ok(targets.into_iter().map(|t| t.target).collect())
 }

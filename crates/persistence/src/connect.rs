@@ -95,18 +95,26 @@ impl Database {
         if self.backend() != DbBackend::Postgres {
             return Ok(Vec::new());
         }
-        let rows = crate::sql::query(
+        #[derive(sea_orm::FromQueryResult)]
+        struct TableStats {
+            relname: String,
+            n_live_tup: i64,
+            n_mod_since_analyze: i64,
+        }
+        let rows: Vec<TableStats> = crate::sql::query_as(
             &self.conn,
-            "SELECT relname::text, n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables \
+            "SELECT relname::text AS relname, n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables \
              WHERE relname IN ('data_value', 'data_value_rollup', 'org_unit_closure')",
             vec![],
         )
         .await?;
         let mut analysed = Vec::new();
-        for row in &rows {
-            let table: String = crate::sql::get(row, 0)?;
-            let live: i64 = crate::sql::get(row, 1)?;
-            let changed: i64 = crate::sql::get(row, 2)?;
+        for TableStats {
+            relname: table,
+            n_live_tup: live,
+            n_mod_since_analyze: changed,
+        } in rows
+        {
             if changed > (live / 5).max(10_000) {
                 // The name comes from the fixed list above.
                 self.conn

@@ -1,19 +1,17 @@
 //! Reading stored figures.
 
 use chitieu_domain::{Period, Value as DomainValue, ValueType};
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    Micros, PersistenceError, Scope,
-    catalogue::period,
-    sql::{self, get},
+    DataElementId, DataValueId, Micros, OrgUnitId, PersistenceError, Scope, catalogue::period, sql,
 };
 
 /// A stored figure with the codes that address it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredDataValue {
     /// Internal id, used as the pagination cursor.
-    pub id: i64,
+    pub id: DataValueId,
     /// Data element code.
     pub data_element: String,
     /// Org unit code.
@@ -34,13 +32,13 @@ pub struct StoredDataValue {
 #[derive(Clone, Debug, Default)]
 pub struct DataValueFilter {
     /// Only this org unit (id), or its whole subtree when `include_descendants`.
-    pub org_unit: Option<i64>,
+    pub org_unit: Option<OrgUnitId>,
     /// With `org_unit`: include every unit below it.
     pub include_descendants: bool,
     /// Only figures whose period lies inside this one.
     pub period: Option<Period>,
     /// Only this data element (id).
-    pub data_element: Option<i64>,
+    pub data_element: Option<DataElementId>,
 }
 
 /// ` AND ...` conditions of `scope` and `filter` on a table aliased `t` with the columns
@@ -76,20 +74,32 @@ pub(crate) fn filter_sql(
     }
 }
 
-/// Decodes a stored value from its value type (text), `value_num` and `value_text`.
+/// Decodes a stored value from its value type (its name), `value_num` and `value_text`.
 pub(crate) fn decode_value(
-    row: &QueryResult,
-    type_idx: usize,
-    num_idx: usize,
-    text_idx: usize,
+    value_type: &str,
+    num: Option<i64>,
+    text: Option<&str>,
 ) -> Result<DomainValue, PersistenceError> {
-    let value_type: String = get(row, type_idx)?;
-    let value_type = ValueType::parse(&value_type).map_err(PersistenceError::corrupt)?;
-    let num: Option<i64> = get(row, num_idx)?;
-    let text: Option<String> = get(row, text_idx)?;
-    value_type
-        .from_stored(num, text.as_deref())
+    ValueType::parse(value_type)
+        .map_err(PersistenceError::corrupt)?
+        .from_stored(num, text)
         .ok_or_else(|| PersistenceError::corrupt("stored value does not match its type"))
+}
+
+/// A row of [`list`].
+#[derive(FromQueryResult)]
+struct ValueRow {
+    id: DataValueId,
+    data_element: String,
+    value_type: String,
+    org_unit: String,
+    start_month: i32,
+    end_month: i32,
+    value_num: Option<i64>,
+    value_text: Option<String>,
+    comment: Option<String>,
+    updated_at: Micros,
+    updated_by: String,
 }
 
 /// Figures inside `scope` matching `filter`, ordered by id, after id `after`, at most `limit`.
@@ -97,32 +107,32 @@ pub async fn list(
     db: &impl ConnectionTrait,
     scope: Scope,
     filter: &DataValueFilter,
-    after: Option<i64>,
+    after: Option<DataValueId>,
     limit: u64,
 ) -> Result<Vec<StoredDataValue>, PersistenceError> {
     let mut sql = String::from(
-        "SELECT t.id, de.code, de.value_type, u.code, t.start_month, t.end_month, t.value_num, \
-         t.value_text, t.comment, t.updated_at, t.updated_by \
+        "SELECT t.id, de.code AS data_element, de.value_type, u.code AS org_unit, t.start_month, \
+         t.end_month, t.value_num, t.value_text, t.comment, t.updated_at, t.updated_by \
          FROM data_value t JOIN data_element de ON de.id = t.data_element_id \
          JOIN org_unit u ON u.id = t.org_unit_id WHERE t.id > ?",
     );
-    let mut values: Vec<Value> = vec![after.unwrap_or(0).into()];
+    let mut values: Vec<Value> = vec![after.map_or(0, DataValueId::get).into()];
     filter_sql(scope, filter, &mut sql, &mut values);
     sql.push_str(" ORDER BY t.id LIMIT ?");
     values.push((limit as i64).into());
-    let rows = sql::query(db, &sql, values).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        out.push(StoredDataValue {
-            id: get(row, 0)?,
-            data_element: get(row, 1)?,
-            org_unit: get(row, 3)?,
-            period: period(get(row, 4)?, get(row, 5)?)?,
-            value: decode_value(row, 2, 6, 7)?,
-            comment: get(row, 8)?,
-            updated_at: get(row, 9)?,
-            updated_by: get(row, 10)?,
-        });
-    }
-    Ok(out)
+    let rows: Vec<ValueRow> = sql::query_as(db, &sql, values).await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(StoredDataValue {
+                id: r.id,
+                period: period(r.start_month, r.end_month)?,
+                value: decode_value(&r.value_type, r.value_num, r.value_text.as_deref())?,
+                data_element: r.data_element,
+                org_unit: r.org_unit,
+                comment: r.comment,
+                updated_at: r.updated_at,
+                updated_by: r.updated_by,
+            })
+        })
+        .collect()
 }

@@ -1,11 +1,9 @@
 //! Idempotency records: the first response to a keyed request, kept so that a retry returns
 //! it instead of applying the request twice.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::{
-    PersistenceError, entities::idempotency_record, error::is_unique_violation, now_micros, sql,
-};
+use crate::{PersistenceError, now_micros, sql};
 
 /// How long a record is kept: 48 hours (the contract promises at least 24).
 pub const RETENTION_MICROS: i64 = 48 * 3600 * 1_000_000;
@@ -21,16 +19,30 @@ pub struct Remembered {
     pub body: String,
 }
 
+#[derive(FromQueryResult)]
+struct RecordRow {
+    request_hash: String,
+    status_code: i32,
+    response_body: String,
+    created_at: i64,
+}
+
 /// The response remembered for `key` in `scope`, if any and not expired.
 pub async fn find(
     db: &impl ConnectionTrait,
     scope: &str,
     key: &str,
 ) -> Result<Option<Remembered>, PersistenceError> {
-    let found = idempotency_record::Entity::find_by_id((scope.to_owned(), key.to_owned()))
-        .one(db)
-        .await?;
+    let found: Vec<RecordRow> = sql::query_as(
+        db,
+        "SELECT request_hash, status_code, response_body, created_at FROM idempotency_record \
+         WHERE scope = ? AND \"key\" = ?",
+        vec![scope.into(), key.into()],
+    )
+    .await?;
     Ok(found
+        .into_iter()
+        .next()
         .filter(|m| m.created_at >= now_micros() - RETENTION_MICROS)
         .map(|m| Remembered {
             request_hash: m.request_hash,
@@ -48,24 +60,34 @@ pub async fn remember(
     response: &Remembered,
 ) -> Result<bool, PersistenceError> {
     // An expired record of the same key is replaced.
-    idempotency_record::Entity::delete_many()
-        .filter(idempotency_record::Column::Scope.eq(scope))
-        .filter(idempotency_record::Column::Key.eq(key))
-        .filter(idempotency_record::Column::CreatedAt.lt(now_micros() - RETENTION_MICROS))
-        .exec(db)
-        .await?;
-    let model = idempotency_record::ActiveModel {
-        scope: Set(scope.to_owned()),
-        key: Set(key.to_owned()),
-        request_hash: Set(response.request_hash.clone()),
-        status_code: Set(i32::from(response.status)),
-        response_body: Set(response.body.clone()),
-        created_at: Set(now_micros()),
-    };
-    match model.insert(db).await {
+    sql::execute(
+        db,
+        "DELETE FROM idempotency_record WHERE scope = ? AND \"key\" = ? AND created_at < ?",
+        vec![
+            scope.into(),
+            key.into(),
+            (now_micros() - RETENTION_MICROS).into(),
+        ],
+    )
+    .await?;
+    let inserted = sql::execute(
+        db,
+        "INSERT INTO idempotency_record (scope, \"key\", request_hash, status_code, response_body, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        vec![
+            scope.into(),
+            key.into(),
+            response.request_hash.clone().into(),
+            i32::from(response.status).into(),
+            response.body.clone().into(),
+            now_micros().into(),
+        ],
+    )
+    .await;
+    match inserted {
         Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
+        Err(e) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,9 +1,12 @@
-//! Persistence for chitieu: sea-orm entities and set-based queries that run identically on
-//! SQLite (the embedded default) and PostgreSQL (production).
+//! Persistence for chitieu: hand-written, set-based SQL that runs identically on SQLite (the
+//! embedded default) and PostgreSQL (production), over sea-orm's connection.
 //!
 //! *Architecture invariant*: this crate turns domain types into rows and back; it never sees
 //! HTTP or GraphQL types. Every function that writes takes a `&impl ConnectionTrait`, so the
-//! caller decides the transaction boundary (a whole submission is one transaction).
+//! caller decides the transaction boundary (a whole submission is one transaction). There
+//! are no ORM entities: every statement is portable SQL run through the `sql` module's
+//! helpers, every row is read by column name into a typed struct, and every id is its
+//! table's type ([`ids`]).
 
 pub mod aggregates;
 pub mod api_tokens;
@@ -15,9 +18,9 @@ pub mod catalogue;
 pub mod changes;
 mod connect;
 pub mod data_values;
-pub mod entities;
 mod error;
 pub mod idempotency;
+pub mod ids;
 pub mod metadata;
 pub mod org_units;
 mod probe;
@@ -33,6 +36,10 @@ mod write;
 
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
+pub use ids::{
+    ApiTokenId, AuditEventId, DataElementId, DataValueId, DeletionId, IndicatorId, OrgUnitId,
+    RefreshTokenId, RuleId, TargetId, UserId,
+};
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};
 pub use write::WriteTx;
@@ -43,7 +50,7 @@ pub enum Scope {
     /// Everything (administrators).
     All,
     /// The subtree rooted at this org unit id (the unit itself included).
-    Subtree(i64),
+    Subtree(OrgUnitId),
 }
 
 /// One problem with one field of a submitted document, addressed by a JSON-pointer-like path

@@ -11,13 +11,12 @@ use chitieu_domain::{
     ValueType, text::fold_for_search,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    FieldIssue, PersistenceError,
+    DataElementId, FieldIssue, IndicatorId, OrgUnitId, PersistenceError, TargetId,
     catalogue::{self, decimal},
-    now_micros,
-    sql::{self, get, placeholders},
+    now_micros, sql,
 };
 
 /// A parsed metadata bundle. Each item keeps its position in the submitted list.
@@ -113,8 +112,11 @@ impl KindCounts {
     }
 }
 
+/// A stored unit as the import compares it.
+#[derive(FromQueryResult)]
 struct ExistingUnit {
-    id: i64,
+    id: OrgUnitId,
+    code: String,
     name: String,
     kind: String,
     parent: Option<String>,
@@ -385,29 +387,20 @@ fn check_duplicates<'a>(
 async fn load_units(
     db: &impl ConnectionTrait,
 ) -> Result<HashMap<String, ExistingUnit>, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<ExistingUnit> = sql::query_as(
         db,
-        "SELECT u.id, u.code, u.name, u.kind, p.code FROM org_unit u \
+        "SELECT u.id, u.code, u.name, u.kind, p.code AS parent FROM org_unit u \
          LEFT JOIN org_unit p ON p.id = u.parent_id",
         vec![],
     )
     .await?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        out.insert(
-            get::<String>(row, 1)?,
-            ExistingUnit {
-                id: get(row, 0)?,
-                name: get(row, 2)?,
-                kind: get(row, 3)?,
-                parent: get(row, 4)?,
-            },
-        );
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(|u| (u.code.clone(), u)).collect())
 }
 
-async fn has_values(db: &impl ConnectionTrait, element_id: i64) -> Result<bool, PersistenceError> {
+async fn has_values(
+    db: &impl ConnectionTrait,
+    element_id: DataElementId,
+) -> Result<bool, PersistenceError> {
     let rows = sql::query(
         db,
         "SELECT 1 FROM data_value WHERE data_element_id = ? LIMIT 1",
@@ -417,27 +410,26 @@ async fn has_values(db: &impl ConnectionTrait, element_id: i64) -> Result<bool, 
     Ok(!rows.is_empty())
 }
 
-async fn ids_of(
+/// A code and the id of its row, in a table whose ids are `I`.
+#[derive(FromQueryResult)]
+struct CodeId<I: sea_orm::TryGetable> {
+    code: String,
+    id: I,
+}
+
+async fn ids_of<I: sea_orm::TryGetable + Eq + std::hash::Hash>(
     db: &impl ConnectionTrait,
     table: &str,
     codes: &[&str],
-) -> Result<HashMap<String, i64>, PersistenceError> {
-    let mut out = HashMap::new();
-    for chunk in codes.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT code, id FROM {table} WHERE code IN ({})",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&c| Value::from(c)).collect(),
-        )
-        .await?;
-        for row in &rows {
-            out.insert(get::<String>(row, 0)?, get::<i64>(row, 1)?);
-        }
-    }
-    Ok(out)
+) -> Result<HashMap<String, I>, PersistenceError> {
+    let rows: Vec<CodeId<I>> = sql::query_in(
+        db,
+        &format!("SELECT code, id FROM {table} WHERE code"),
+        codes,
+        "",
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
 }
 
 async fn write_units(
@@ -447,8 +439,9 @@ async fn write_units(
     tree: &OrgTree,
     now: i64,
     counts: &mut KindCounts,
-) -> Result<HashMap<String, i64>, PersistenceError> {
-    let mut ids: HashMap<String, i64> = existing.iter().map(|(c, u)| (c.clone(), u.id)).collect();
+) -> Result<HashMap<String, OrgUnitId>, PersistenceError> {
+    let mut ids: HashMap<String, OrgUnitId> =
+        existing.iter().map(|(c, u)| (c.clone(), u.id)).collect();
     // Parents before children: every level is complete before the next one starts.
     let mut by_level: Vec<(u32, &OrgUnit)> = bundle
         .org_units
@@ -535,8 +528,8 @@ async fn write_units(
                 "",
             )
             .await?;
-            let fresh = ids_of(db, "org_unit", &new_codes).await?;
-            let fresh_ids: Vec<i64> = fresh.values().copied().collect();
+            let fresh: HashMap<String, OrgUnitId> = ids_of(db, "org_unit", &new_codes).await?;
+            let fresh_ids: Vec<OrgUnitId> = fresh.values().copied().collect();
             sql::execute_in(
                 db,
                 "INSERT INTO org_unit_closure (ancestor_id, descendant_id, depth) \
@@ -574,8 +567,8 @@ async fn write_units(
 /// Re-hangs the subtree of `unit` under `new_parent` in the closure table.
 async fn move_subtree(
     db: &impl ConnectionTrait,
-    unit: i64,
-    new_parent: Option<i64>,
+    unit: OrgUnitId,
+    new_parent: Option<OrgUnitId>,
 ) -> Result<(), PersistenceError> {
     sql::execute(
         db,
@@ -677,7 +670,7 @@ async fn write_indicators(
     existing: &HashMap<String, catalogue::StoredIndicator>,
     now: i64,
     counts: &mut KindCounts,
-) -> Result<HashMap<String, i64>, PersistenceError> {
+) -> Result<HashMap<String, IndicatorId>, PersistenceError> {
     let mut rows = Vec::new();
     for (_, ind) in &bundle.indicators {
         match existing.get(ind.code.as_str()) {
@@ -730,41 +723,50 @@ async fn write_indicators(
 }
 
 /// (indicator id, org unit id, start month, end month).
-type TargetKey = (i64, i64, i32, i32);
-/// (id, operator, value, label).
-type StoredTargetRow = (i64, String, String, Option<String>);
+type TargetKey = (IndicatorId, OrgUnitId, i32, i32);
+
+/// A stored target as the import compares it.
+#[derive(FromQueryResult)]
+struct ExistingTarget {
+    id: TargetId,
+    indicator_id: IndicatorId,
+    org_unit_id: OrgUnitId,
+    start_month: i32,
+    end_month: i32,
+    operator: String,
+    value: String,
+    label: Option<String>,
+}
 
 async fn write_targets(
     db: &impl ConnectionTrait,
     bundle: &MetadataBundle,
-    unit_ids: &HashMap<String, i64>,
-    indicator_ids: &HashMap<String, i64>,
+    unit_ids: &HashMap<String, OrgUnitId>,
+    indicator_ids: &HashMap<String, IndicatorId>,
     now: i64,
     counts: &mut KindCounts,
 ) -> Result<(), PersistenceError> {
     if bundle.targets.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = indicator_ids.values().copied().collect();
-    let mut existing: HashMap<TargetKey, StoredTargetRow> = HashMap::new();
-    for chunk in ids.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT id, indicator_id, org_unit_id, start_month, end_month, operator, value, label \
-                 FROM target WHERE indicator_id IN ({})",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&i| Value::from(i)).collect(),
-        )
-        .await?;
-        for row in &rows {
-            existing.insert(
-                (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?),
-                (get(row, 0)?, get(row, 5)?, get(row, 6)?, get(row, 7)?),
-            );
-        }
-    }
+    let ids: Vec<IndicatorId> = indicator_ids.values().copied().collect();
+    let rows: Vec<ExistingTarget> = sql::query_in(
+        db,
+        "SELECT id, indicator_id, org_unit_id, start_month, end_month, operator, value, label \
+         FROM target WHERE indicator_id",
+        &ids,
+        "",
+    )
+    .await?;
+    let existing: HashMap<TargetKey, ExistingTarget> = rows
+        .into_iter()
+        .map(|t| {
+            (
+                (t.indicator_id, t.org_unit_id, t.start_month, t.end_month),
+                t,
+            )
+        })
+        .collect();
     let mut rows = Vec::new();
     for (_, t) in &bundle.targets {
         let (Some(&ind), Some(&unit)) = (
@@ -790,10 +792,10 @@ async fn write_targets(
                     now.into(),
                 ]);
             }
-            Some((id, op, old_value, label)) => {
-                let same = op == t.operator.as_str()
-                    && decimal(old_value)? == t.value
-                    && *label == t.label;
+            Some(old) => {
+                let same = old.operator == t.operator.as_str()
+                    && decimal(&old.value)? == t.value
+                    && old.label == t.label;
                 if same {
                     counts.count(Change::Same);
                 } else {
@@ -806,7 +808,7 @@ async fn write_targets(
                             value.into(),
                             t.label.clone().into(),
                             now.into(),
-                            (*id).into(),
+                            old.id.into(),
                         ],
                     )
                     .await?;

@@ -4,18 +4,18 @@
 use std::collections::HashMap;
 
 use chitieu_domain::{OrgUnit, OrgUnitCode, SearchText, UnitKind, UnitName};
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    PersistenceError, Scope,
-    sql::{self, get, like_escape, placeholders},
+    OrgUnitId, PersistenceError, Scope,
+    sql::{self, InList, like_escape},
 };
 
 /// An org unit as stored: the domain unit plus its id and depth (root = 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredOrgUnit {
     /// Internal id, never shown to clients.
-    pub id: i64,
+    pub id: OrgUnitId,
     /// The unit.
     pub unit: OrgUnit,
     /// Depth in the tree, the root being 1.
@@ -26,7 +26,7 @@ pub struct StoredOrgUnit {
 #[derive(Clone, Debug, Default)]
 pub struct OrgUnitFilter {
     /// Only direct children of this unit.
-    pub parent: Option<i64>,
+    pub parent: Option<OrgUnitId>,
     /// Only units whose name contains this text, ignoring case and Vietnamese diacritics.
     pub q: Option<SearchText>,
 }
@@ -34,30 +34,75 @@ pub struct OrgUnitFilter {
 /// Position after which a page of [`list`] starts: `(level, code)` of the last unit seen.
 pub type OrgUnitCursor = (i32, String);
 
-const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, p.code, u.level \
+/// The columns of [`UnitRow`]: `org_unit` aliased `u`, its parent `p`.
+const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, p.code AS parent_code, u.level \
      FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
-const SELECT_WITH_PARENT_ID: &str = "SELECT u.id, u.code, u.name, u.kind, p.code, u.level, u.parent_id \
-     FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
+const SELECT_WITH_PARENT_ID: &str = "SELECT u.id, u.code, u.name, u.kind, p.code AS parent_code, u.level, \
+     u.parent_id FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
 
-fn decode(row: &QueryResult) -> Result<StoredOrgUnit, PersistenceError> {
-    let code: String = get(row, 1)?;
-    let name: String = get(row, 2)?;
-    let kind: String = get(row, 3)?;
-    let parent: Option<String> = get(row, 4)?;
-    let unit = OrgUnit {
-        code: OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?,
-        name: UnitName::parse(&name).map_err(PersistenceError::corrupt)?,
-        kind: UnitKind::parse(&kind).map_err(PersistenceError::corrupt)?,
-        parent: parent
-            .map(|p| OrgUnitCode::parse(&p))
-            .transpose()
-            .map_err(PersistenceError::corrupt)?,
-    };
-    Ok(StoredOrgUnit {
-        id: get(row, 0)?,
-        unit,
-        level: get(row, 5)?,
-    })
+/// A unit as [`SELECT`] reads it.
+#[derive(FromQueryResult)]
+struct UnitRow {
+    id: OrgUnitId,
+    code: String,
+    name: String,
+    kind: String,
+    parent_code: Option<String>,
+    level: i32,
+}
+
+impl TryFrom<UnitRow> for StoredOrgUnit {
+    type Error = PersistenceError;
+
+    fn try_from(row: UnitRow) -> Result<Self, PersistenceError> {
+        let unit = OrgUnit {
+            code: OrgUnitCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
+            name: UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
+            kind: UnitKind::parse(&row.kind).map_err(PersistenceError::corrupt)?,
+            parent: row
+                .parent_code
+                .map(|p| OrgUnitCode::parse(&p))
+                .transpose()
+                .map_err(PersistenceError::corrupt)?,
+        };
+        Ok(StoredOrgUnit {
+            id: row.id,
+            unit,
+            level: row.level,
+        })
+    }
+}
+
+fn decode(rows: Vec<UnitRow>) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
+    rows.into_iter().map(StoredOrgUnit::try_from).collect()
+}
+
+/// An id and a code.
+#[derive(FromQueryResult)]
+struct CodeId {
+    code: String,
+    id: OrgUnitId,
+}
+
+/// One unit of a chain: the unit `descendant_id` has `id`/`code` among its ancestors.
+#[derive(FromQueryResult)]
+struct ChainRow {
+    descendant_id: OrgUnitId,
+    id: OrgUnitId,
+    code: String,
+}
+
+/// A unit of [`SELECT_WITH_PARENT_ID`].
+#[derive(FromQueryResult)]
+struct ChildRow {
+    parent_id: OrgUnitId,
+    #[sea_orm(nested)]
+    unit: UnitRow,
+}
+
+#[derive(FromQueryResult)]
+struct Descendant {
+    descendant_id: OrgUnitId,
 }
 
 /// The unit with this code, if any.
@@ -65,58 +110,34 @@ pub async fn find_by_code(
     db: &impl ConnectionTrait,
     code: &OrgUnitCode,
 ) -> Result<Option<StoredOrgUnit>, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<UnitRow> = sql::query_as(
         db,
         &format!("{SELECT} WHERE u.code = ?"),
         vec![code.as_str().into()],
     )
     .await?;
-    rows.first().map(decode).transpose()
+    rows.into_iter()
+        .next()
+        .map(StoredOrgUnit::try_from)
+        .transpose()
 }
 
 /// Units by id (order unspecified).
 pub async fn find_by_ids(
     db: &impl ConnectionTrait,
-    ids: &[i64],
+    ids: &[OrgUnitId],
 ) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(sql::MAX_PARAMS) {
-        let values = chunk.iter().map(|&id| Value::from(id)).collect();
-        let rows = sql::query(
-            db,
-            &format!("{SELECT} WHERE u.id IN ({})", placeholders(chunk.len())),
-            values,
-        )
-        .await?;
-        for row in &rows {
-            out.push(decode(row)?);
-        }
-    }
-    Ok(out)
+    decode(sql::query_in(db, &format!("{SELECT} WHERE u.id"), ids, "").await?)
 }
 
 /// Maps the given codes to ids; unknown codes are absent from the map.
 pub async fn ids_by_codes(
     db: &impl ConnectionTrait,
     codes: &[&str],
-) -> Result<HashMap<String, i64>, PersistenceError> {
-    let mut out = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(sql::MAX_PARAMS) {
-        let values = chunk.iter().map(|&c| Value::from(c)).collect();
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT code, id FROM org_unit WHERE code IN ({})",
-                placeholders(chunk.len())
-            ),
-            values,
-        )
-        .await?;
-        for row in &rows {
-            out.insert(get::<String>(row, 0)?, get::<i64>(row, 1)?);
-        }
-    }
-    Ok(out)
+) -> Result<HashMap<String, OrgUnitId>, PersistenceError> {
+    let rows: Vec<CodeId> =
+        sql::query_in(db, "SELECT code, id FROM org_unit WHERE code", codes, "").await?;
+    Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
 }
 
 /// Lists units inside `scope`, ordered by level then code, at most `limit`, after `cursor`.
@@ -154,44 +175,33 @@ pub async fn list(
     }
     sql.push_str(" ORDER BY u.level, u.code LIMIT ?");
     values.push((limit as i64).into());
-    let rows = sql::query(db, &sql, values).await?;
-    rows.iter().map(decode).collect()
+    decode(sql::query_as(db, &sql, values).await?)
 }
 
 /// The ids among `ids` that lie inside `scope`.
 pub async fn filter_in_scope(
     db: &impl ConnectionTrait,
     scope: Scope,
-    ids: &[i64],
-) -> Result<Vec<i64>, PersistenceError> {
+    ids: &[OrgUnitId],
+) -> Result<Vec<OrgUnitId>, PersistenceError> {
     let Scope::Subtree(root) = scope else {
         return Ok(ids.to_vec());
     };
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(sql::MAX_PARAMS - 1) {
-        let mut values: Vec<Value> = vec![root.into()];
-        values.extend(chunk.iter().map(|&id| Value::from(id)));
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ? AND descendant_id IN ({})",
-                placeholders(chunk.len())
-            ),
-            values,
-        )
-        .await?;
-        for row in &rows {
-            out.push(get::<i64>(row, 0)?);
-        }
-    }
-    Ok(out)
+    let rows: Vec<Descendant> = InList::new(
+        "SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ? AND descendant_id",
+        "",
+    )
+    .bind_before([root.into()])
+    .query(db, ids)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.descendant_id).collect())
 }
 
 /// True when `unit` lies inside `scope`.
 pub async fn in_scope(
     db: &impl ConnectionTrait,
     scope: Scope,
-    unit: i64,
+    unit: OrgUnitId,
 ) -> Result<bool, PersistenceError> {
     Ok(!filter_in_scope(db, scope, &[unit]).await?.is_empty())
 }
@@ -201,7 +211,7 @@ pub async fn in_scope(
 pub async fn in_scope_or_above(
     db: &impl ConnectionTrait,
     scope: Scope,
-    unit: i64,
+    unit: OrgUnitId,
 ) -> Result<bool, PersistenceError> {
     let Scope::Subtree(root) = scope else {
         return Ok(true);
@@ -217,23 +227,22 @@ pub async fn in_scope_or_above(
 }
 
 /// A unit's chain: the unit itself, then its ancestors, nearest first (ids and codes).
-pub async fn chain(
-    db: &impl ConnectionTrait,
-    unit: i64,
-) -> Result<Vec<(i64, OrgUnitCode)>, PersistenceError> {
-    let rows = sql::query(
+pub type Chain = Vec<(OrgUnitId, OrgUnitCode)>;
+
+/// A unit's [`Chain`].
+pub async fn chain(db: &impl ConnectionTrait, unit: OrgUnitId) -> Result<Chain, PersistenceError> {
+    let rows: Vec<CodeId> = sql::query_as(
         db,
         "SELECT u.id, u.code FROM org_unit_closure c JOIN org_unit u ON u.id = c.ancestor_id \
          WHERE c.descendant_id = ? ORDER BY c.depth",
         vec![unit.into()],
     )
     .await?;
-    rows.iter()
+    rows.into_iter()
         .map(|r| {
-            let code: String = get(r, 1)?;
             Ok((
-                get(r, 0)?,
-                OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?,
+                r.id,
+                OrgUnitCode::parse(&r.code).map_err(PersistenceError::corrupt)?,
             ))
         })
         .collect()
@@ -243,28 +252,20 @@ pub async fn chain(
 /// nearest first.
 pub async fn chains(
     db: &impl ConnectionTrait,
-    units: &[i64],
-) -> Result<HashMap<i64, Vec<(i64, OrgUnitCode)>>, PersistenceError> {
-    let mut out: HashMap<i64, Vec<(i64, OrgUnitCode)>> = HashMap::with_capacity(units.len());
-    for chunk in units.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT c.descendant_id, u.id, u.code FROM org_unit_closure c \
-                 JOIN org_unit u ON u.id = c.ancestor_id \
-                 WHERE c.descendant_id IN ({}) ORDER BY c.descendant_id, c.depth",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&id| Value::from(id)).collect(),
-        )
-        .await?;
-        for r in &rows {
-            let code: String = get(r, 2)?;
-            out.entry(get(r, 0)?).or_default().push((
-                get(r, 1)?,
-                OrgUnitCode::parse(&code).map_err(PersistenceError::corrupt)?,
-            ));
-        }
+    units: &[OrgUnitId],
+) -> Result<HashMap<OrgUnitId, Chain>, PersistenceError> {
+    let mut out: HashMap<OrgUnitId, Chain> = HashMap::with_capacity(units.len());
+    let rows: Vec<ChainRow> = sql::query_in(
+        db,
+        "SELECT c.descendant_id, u.id, u.code FROM org_unit_closure c \
+         JOIN org_unit u ON u.id = c.ancestor_id WHERE c.descendant_id",
+        units,
+        " ORDER BY c.descendant_id, c.depth",
+    )
+    .await?;
+    for r in rows {
+        let code = OrgUnitCode::parse(&r.code).map_err(PersistenceError::corrupt)?;
+        out.entry(r.descendant_id).or_default().push((r.id, code));
     }
     Ok(out)
 }
@@ -272,23 +273,20 @@ pub async fn chains(
 /// Direct children of many units at once, each list in natural name order.
 pub async fn children_of(
     db: &impl ConnectionTrait,
-    parents: &[i64],
-) -> Result<HashMap<i64, Vec<StoredOrgUnit>>, PersistenceError> {
-    let mut out: HashMap<i64, Vec<StoredOrgUnit>> = HashMap::with_capacity(parents.len());
-    for chunk in parents.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "{SELECT_WITH_PARENT_ID} WHERE u.parent_id IN ({})",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&id| Value::from(id)).collect(),
-        )
-        .await?;
-        for r in &rows {
-            let parent: i64 = get(r, 6)?;
-            out.entry(parent).or_default().push(decode(r)?);
-        }
+    parents: &[OrgUnitId],
+) -> Result<HashMap<OrgUnitId, Vec<StoredOrgUnit>>, PersistenceError> {
+    let mut out: HashMap<OrgUnitId, Vec<StoredOrgUnit>> = HashMap::with_capacity(parents.len());
+    let rows: Vec<ChildRow> = sql::query_in(
+        db,
+        &format!("{SELECT_WITH_PARENT_ID} WHERE u.parent_id"),
+        parents,
+        "",
+    )
+    .await?;
+    for r in rows {
+        out.entry(r.parent_id)
+            .or_default()
+            .push(StoredOrgUnit::try_from(r.unit)?);
     }
     for list in out.values_mut() {
         list.sort_by(natural_order);
@@ -304,15 +302,15 @@ fn natural_order(a: &StoredOrgUnit, b: &StoredOrgUnit) -> std::cmp::Ordering {
 /// Direct children of a unit in natural name order ("Phường 2" before "Phường 10").
 pub async fn children(
     db: &impl ConnectionTrait,
-    unit: i64,
+    unit: OrgUnitId,
 ) -> Result<Vec<StoredOrgUnit>, PersistenceError> {
-    let rows = sql::query(
+    let rows = sql::query_as(
         db,
         &format!("{SELECT} WHERE u.parent_id = ?"),
         vec![unit.into()],
     )
     .await?;
-    let mut out = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    let mut out = decode(rows)?;
     out.sort_by(natural_order);
     Ok(out)
 }

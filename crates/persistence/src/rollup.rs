@@ -14,15 +14,24 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chitieu_domain::sum::PartSums;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
-use crate::{
-    PersistenceError,
-    sql::{self, get, placeholders},
-};
+use crate::{DataElementId, OrgUnitId, PersistenceError, sql};
 
 /// (ancestor, element, start month, end month, next_end).
-type RollupKey = (i64, i64, i32, i32, i32);
+type RollupKey = (OrgUnitId, DataElementId, i32, i32, i32);
+
+/// A closure row: `ancestor_id` is a proper ancestor of `descendant_id`.
+#[derive(FromQueryResult)]
+struct AncestorRow {
+    descendant_id: OrgUnitId,
+    ancestor_id: OrgUnitId,
+}
+
+#[derive(FromQueryResult)]
+struct Ancestor {
+    ancestor_id: OrgUnitId,
+}
 
 /// The high part of a stored figure in SQL: `column >> 32`, an arithmetic shift on both
 /// databases, exactly [`chitieu_domain::sum::split`]'s `hi`.
@@ -44,9 +53,9 @@ pub const NO_NEXT: i32 = i32::MAX;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Delta {
     /// The unit holding the figure.
-    pub unit_id: i64,
+    pub unit_id: OrgUnitId,
     /// Its element.
-    pub element_id: i64,
+    pub element_id: DataElementId,
     /// First month index of its period.
     pub start: i32,
     /// Last month index of its period.
@@ -64,27 +73,23 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
     if deltas.is_empty() {
         return Ok(());
     }
-    let mut units: Vec<i64> = deltas.iter().map(|d| d.unit_id).collect();
+    let mut units: Vec<OrgUnitId> = deltas.iter().map(|d| d.unit_id).collect();
     units.sort_unstable();
     units.dedup();
-    let mut ancestors: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in units.chunks(sql::MAX_PARAMS) {
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT descendant_id, ancestor_id FROM org_unit_closure \
-                 WHERE depth > 0 AND descendant_id IN ({})",
-                placeholders(chunk.len())
-            ),
-            chunk.iter().map(|&u| Value::from(u)).collect(),
-        )
-        .await?;
-        for row in &rows {
-            ancestors
-                .entry(get::<i64>(row, 0)?)
-                .or_default()
-                .push(get::<i64>(row, 1)?);
-        }
+    let mut ancestors: HashMap<OrgUnitId, Vec<OrgUnitId>> = HashMap::new();
+    let rows: Vec<AncestorRow> = sql::query_in(
+        db,
+        "SELECT descendant_id, ancestor_id FROM org_unit_closure \
+         WHERE depth > 0 AND descendant_id",
+        &units,
+        "",
+    )
+    .await?;
+    for row in rows {
+        ancestors
+            .entry(row.descendant_id)
+            .or_default()
+            .push(row.ancestor_id);
     }
     // Sorted keys: concurrent writers lock shared rows in the same order.
     let mut sums: BTreeMap<RollupKey, (PartSums, i64)> = BTreeMap::new();
@@ -141,7 +146,7 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &[Delta]) -> Result<(), Pe
 /// Recomputes every roll-up row of these ancestors from the stored figures.
 pub async fn rebuild(
     db: &impl ConnectionTrait,
-    ancestor_ids: &[i64],
+    ancestor_ids: &[OrgUnitId],
 ) -> Result<(), PersistenceError> {
     if ancestor_ids.is_empty() {
         return Ok(());
@@ -173,13 +178,13 @@ pub async fn rebuild(
 /// The proper ancestors of a unit.
 pub async fn ancestors_of(
     db: &impl ConnectionTrait,
-    unit: i64,
-) -> Result<Vec<i64>, PersistenceError> {
-    let rows = sql::query(
+    unit: OrgUnitId,
+) -> Result<Vec<OrgUnitId>, PersistenceError> {
+    let rows: Vec<Ancestor> = sql::query_as(
         db,
         "SELECT ancestor_id FROM org_unit_closure WHERE descendant_id = ? AND depth > 0",
         vec![unit.into()],
     )
     .await?;
-    rows.iter().map(|r| get::<i64>(r, 0)).collect()
+    Ok(rows.into_iter().map(|r| r.ancestor_id).collect())
 }

@@ -1,12 +1,9 @@
 //! Refresh tokens: opaque, stored only as SHA-256 hashes, single use, grouped in families so
 //! that replaying a used token revokes every token descended from the same login.
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::{
-    Micros, PersistenceError, now_micros,
-    sql::{self, get},
-};
+use crate::{Micros, PersistenceError, RefreshTokenId, UserId, now_micros, sql};
 
 /// The outcome of presenting a refresh token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,7 +11,7 @@ pub enum RefreshCheck {
     /// Valid: it is now marked used; issue a successor in `family_id`.
     Valid {
         /// The user it belongs to.
-        user_id: i64,
+        user_id: UserId,
         /// The family to continue.
         family_id: String,
         /// The user's session epoch when the token was issued; the token is good only while
@@ -30,7 +27,7 @@ pub enum RefreshCheck {
 /// Stores a new refresh token (by hash), issued in the user's `session_epoch`.
 pub async fn store(
     db: &impl ConnectionTrait,
-    user_id: i64,
+    user_id: UserId,
     session_epoch: i64,
     family_id: &str,
     token_hash: &str,
@@ -52,28 +49,42 @@ pub async fn store(
     Ok(())
 }
 
+/// A row of `refresh_token` as [`consume`] checks it.
+#[derive(FromQueryResult)]
+struct RefreshRow {
+    id: RefreshTokenId,
+    user_id: UserId,
+    family_id: String,
+    expires_at: Micros,
+    used_at: Option<Micros>,
+    revoked_at: Option<Micros>,
+    session_epoch: i64,
+}
+
 /// Consumes the token with this hash. Run inside a transaction together with `store` of the
 /// successor.
 pub async fn consume(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> Result<RefreshCheck, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<RefreshRow> = sql::query_as(
         db,
         "SELECT id, user_id, family_id, expires_at, used_at, revoked_at, session_epoch FROM refresh_token WHERE token_hash = ?",
         vec![token_hash.into()],
     )
     .await?;
-    let Some(row) = rows.first() else {
+    let Some(RefreshRow {
+        id,
+        user_id,
+        family_id,
+        expires_at,
+        used_at,
+        revoked_at,
+        session_epoch,
+    }) = rows.into_iter().next()
+    else {
         return Ok(RefreshCheck::Invalid);
     };
-    let id: i64 = get(row, 0)?;
-    let user_id: i64 = get(row, 1)?;
-    let family_id: String = get(row, 2)?;
-    let expires_at: i64 = get(row, 3)?;
-    let used_at: Option<i64> = get(row, 4)?;
-    let revoked_at: Option<i64> = get(row, 5)?;
-    let session_epoch: i64 = get(row, 6)?;
     let now = now_micros();
     if used_at.is_some() {
         revoke_family(db, &family_id).await?;
@@ -114,22 +125,30 @@ pub async fn revoke_family(
     Ok(())
 }
 
+#[derive(FromQueryResult)]
+struct Family {
+    family_id: String,
+}
+
 /// The family of the token with this hash, if it exists.
 pub async fn family_of(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> Result<Option<String>, PersistenceError> {
-    let rows = sql::query(
+    let rows: Vec<Family> = sql::query_as(
         db,
         "SELECT family_id FROM refresh_token WHERE token_hash = ?",
         vec![token_hash.into()],
     )
     .await?;
-    rows.first().map(|r| get(r, 0)).transpose()
+    Ok(rows.into_iter().next().map(|r| r.family_id))
 }
 
 /// Revokes every refresh token of a user (disabled account, password reset).
-pub async fn revoke_user(db: &impl ConnectionTrait, user_id: i64) -> Result<(), PersistenceError> {
+pub async fn revoke_user(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+) -> Result<(), PersistenceError> {
     sql::execute(
         db,
         "UPDATE refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",

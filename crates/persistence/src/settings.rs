@@ -1,15 +1,23 @@
 //! Small key/value settings kept in the database, such as the generated JWT signing secret.
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::{PersistenceError, entities::app_setting};
+use crate::{PersistenceError, sql};
+
+#[derive(FromQueryResult)]
+struct SettingRow {
+    value: String,
+}
 
 /// The value stored under `key`, if any.
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, PersistenceError> {
-    Ok(app_setting::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?
-        .map(|m| m.value))
+    let rows: Vec<SettingRow> = sql::query_as(
+        db,
+        "SELECT value FROM app_setting WHERE key = ?",
+        vec![key.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().next().map(|r| r.value))
 }
 
 /// Returns the value under `key`, storing `make()` first when there is none. Safe against
@@ -22,7 +30,7 @@ pub async fn get_or_insert(
     if let Some(v) = get(db, key).await? {
         return Ok(v);
     }
-    crate::sql::execute(
+    sql::execute(
         db,
         "INSERT INTO app_setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
         vec![key.into(), make().into()],
@@ -39,7 +47,7 @@ pub async fn set(
     key: &str,
     value: &str,
 ) -> Result<(), PersistenceError> {
-    crate::sql::execute(
+    sql::execute(
         db,
         "INSERT INTO app_setting (key, value) VALUES (?, ?) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -1,6 +1,13 @@
-//! Small helpers for hand-written, portable SQL.
+//! Small helpers for hand-written, portable SQL: the one way this crate talks to the
+//! database.
+//!
+//! SQL is written with `?` placeholders ([`stmt`] numbers them for PostgreSQL). Rows come
+//! back typed, read by column name: a `#[derive(FromQueryResult)]` struct whose fields are
+//! named like the `SELECT` list's columns (an expression gets an `AS` alias), read with
+//! [`query_as`], or [`query_in`] / [`InList`] for a chunked `IN (…)` list of ids or codes.
+//! A row whose columns are only known at run time is read with [`column`].
 
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 
 use crate::PersistenceError;
 
@@ -42,7 +49,7 @@ pub(crate) fn placeholders(n: usize) -> String {
     s
 }
 
-/// Runs a query and returns all rows.
+/// Runs a query and returns all rows, untyped (see [`query_as`]).
 pub(crate) async fn query(
     db: &impl ConnectionTrait,
     sql: &str,
@@ -50,6 +57,26 @@ pub(crate) async fn query(
 ) -> Result<Vec<QueryResult>, PersistenceError> {
     let backend = db.get_database_backend();
     Ok(db.query_all_raw(stmt(backend, sql, values)).await?)
+}
+
+/// Runs a query and reads every row as a `T`, by column name.
+pub(crate) async fn query_as<T: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>, PersistenceError> {
+    let rows = query(db, sql, values).await?;
+    rows.iter()
+        .map(|r| T::from_query_result(r, "").map_err(PersistenceError::from))
+        .collect()
+}
+
+/// Reads the column `name` of an untyped row (for `SELECT` lists built at run time).
+pub(crate) fn column<T: sea_orm::TryGetable>(
+    row: &QueryResult,
+    name: &str,
+) -> Result<T, PersistenceError> {
+    Ok(row.try_get("", name)?)
 }
 
 /// Runs a statement and returns the number of affected rows.
@@ -63,14 +90,6 @@ pub(crate) async fn execute(
         .execute_raw(stmt(backend, sql, values))
         .await?
         .rows_affected())
-}
-
-/// Reads column `idx` of a row.
-pub(crate) fn get<T: sea_orm::TryGetable>(
-    row: &QueryResult,
-    idx: usize,
-) -> Result<T, PersistenceError> {
-    Ok(row.try_get_by_index::<T>(idx)?)
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
@@ -118,20 +137,230 @@ pub(crate) async fn insert_rows(
     Ok(affected)
 }
 
-/// Runs `sql_prefix IN (ids...) sql_suffix` over `ids` in chunks.
-pub(crate) async fn execute_in(
+/// A statement around a chunked `IN (…)` list: `{before} IN (?, ?, …){after}`, run once per
+/// chunk of the list, each run binding the values of `before`, then the chunk, then the values
+/// of `after`. A chunk holds as many items as the parameter limit leaves, so a list of any
+/// length works; an empty list runs no statement at all.
+///
+/// ```text
+/// InList::new("SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ? AND descendant_id", "")
+///     .bind_before([root.into()])
+///     .query::<Descendant>(db, &ids)
+/// ```
+#[derive(Clone, Debug)]
+pub(crate) struct InList<'a> {
+    before: &'a str,
+    before_values: Vec<Value>,
+    after: &'a str,
+    after_values: Vec<Value>,
+}
+
+impl<'a> InList<'a> {
+    /// `{before} IN (…){after}`, binding nothing else.
+    pub(crate) fn new(before: &'a str, after: &'a str) -> Self {
+        Self {
+            before,
+            before_values: Vec::new(),
+            after,
+            after_values: Vec::new(),
+        }
+    }
+
+    /// The values of the `?` in `before`, in order.
+    pub(crate) fn bind_before(mut self, values: impl IntoIterator<Item = Value>) -> Self {
+        self.before_values.extend(values);
+        self
+    }
+
+    /// The values of the `?` in `after`, in order.
+    pub(crate) fn bind_after(mut self, values: impl IntoIterator<Item = Value>) -> Self {
+        self.after_values.extend(values);
+        self
+    }
+
+    /// Most list items in one statement.
+    fn per_statement(&self) -> usize {
+        MAX_PARAMS
+            .saturating_sub(self.before_values.len() + self.after_values.len())
+            .max(1)
+    }
+
+    /// The SQL and values of each statement, one per chunk of `items`.
+    pub(crate) fn statements<'i, V: Into<Value> + Clone>(
+        &'i self,
+        items: &'i [V],
+    ) -> impl Iterator<Item = (String, Vec<Value>)> + 'i {
+        items.chunks(self.per_statement()).map(move |chunk| {
+            let sql = format!(
+                "{} IN ({}){}",
+                self.before,
+                placeholders(chunk.len()),
+                self.after
+            );
+            let mut values = Vec::with_capacity(
+                self.before_values.len() + chunk.len() + self.after_values.len(),
+            );
+            values.extend(self.before_values.iter().cloned());
+            values.extend(chunk.iter().cloned().map(Into::into));
+            values.extend(self.after_values.iter().cloned());
+            (sql, values)
+        })
+    }
+
+    /// Every row of every chunk, untyped, in chunk order.
+    pub(crate) async fn rows<V: Into<Value> + Clone>(
+        &self,
+        db: &impl ConnectionTrait,
+        items: &[V],
+    ) -> Result<Vec<QueryResult>, PersistenceError> {
+        let mut out = Vec::new();
+        for (sql, values) in self.statements(items) {
+            out.extend(query(db, &sql, values).await?);
+        }
+        Ok(out)
+    }
+
+    /// Every row of every chunk, read as a `T` by column name, in chunk order.
+    pub(crate) async fn query<T: FromQueryResult, V: Into<Value> + Clone>(
+        &self,
+        db: &impl ConnectionTrait,
+        items: &[V],
+    ) -> Result<Vec<T>, PersistenceError> {
+        let mut out = Vec::new();
+        for (sql, values) in self.statements(items) {
+            out.extend(query_as(db, &sql, values).await?);
+        }
+        Ok(out)
+    }
+
+    /// Runs the statement for every chunk; returns the affected rows in total.
+    pub(crate) async fn execute<V: Into<Value> + Clone>(
+        &self,
+        db: &impl ConnectionTrait,
+        items: &[V],
+    ) -> Result<u64, PersistenceError> {
+        let mut affected = 0;
+        for (sql, values) in self.statements(items) {
+            affected += execute(db, &sql, values).await?;
+        }
+        Ok(affected)
+    }
+}
+
+/// `{sql_prefix} IN (items…){sql_suffix}` read as `T` rows, in chunks (see [`InList`]).
+pub(crate) async fn query_in<T: FromQueryResult, V: Into<Value> + Clone>(
     db: &impl ConnectionTrait,
     sql_prefix: &str,
-    ids: &[i64],
+    items: &[V],
+    sql_suffix: &str,
+) -> Result<Vec<T>, PersistenceError> {
+    InList::new(sql_prefix, sql_suffix).query(db, items).await
+}
+
+/// Runs `{sql_prefix} IN (items…){sql_suffix}` in chunks (see [`InList`]); returns the
+/// affected rows in total.
+pub(crate) async fn execute_in<V: Into<Value> + Clone>(
+    db: &impl ConnectionTrait,
+    sql_prefix: &str,
+    items: &[V],
     sql_suffix: &str,
 ) -> Result<u64, PersistenceError> {
-    let mut affected = 0;
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "{sql_prefix} IN ({}){sql_suffix}",
-            placeholders(chunk.len())
-        );
-        affected += execute(db, &sql, chunk.iter().map(|&i| Value::from(i)).collect()).await?;
+    InList::new(sql_prefix, sql_suffix).execute(db, items).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::FromQueryResult;
+
+    use super::*;
+    use crate::{OrgUnitId, connect};
+
+    #[test]
+    fn placeholders_are_numbered_for_postgresql_only() {
+        let sql = "SELECT a FROM t WHERE b = ? AND c IN (?, ?)";
+        let pg = stmt(DbBackend::Postgres, sql, vec![]);
+        assert_eq!(pg.sql, "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)");
+        assert_eq!(stmt(DbBackend::Sqlite, sql, vec![]).sql, sql);
+        assert_eq!(placeholders(0), "");
+        assert_eq!(placeholders(3), "?, ?, ?");
     }
-    Ok(affected)
+
+    #[test]
+    fn a_long_list_is_cut_into_statements_within_the_parameter_limit() {
+        let ids: Vec<OrgUnitId> = (0..2 * MAX_PARAMS as i64 + 5).map(OrgUnitId::new).collect();
+        let list = InList::new("SELECT x FROM t WHERE a = ? AND b", " AND c = ? ORDER BY x")
+            .bind_before([Value::from("before")])
+            .bind_after([Value::from(7)]);
+        let statements: Vec<(String, Vec<Value>)> = list.statements(&ids).collect();
+        let sizes: Vec<usize> = statements.iter().map(|(_, v)| v.len() - 2).collect();
+        assert_eq!(sizes, [MAX_PARAMS - 2, MAX_PARAMS - 2, 9]);
+        let mut seen = Vec::new();
+        for (sql, values) in &statements {
+            assert!(values.len() <= MAX_PARAMS);
+            assert_eq!(sql.matches('?').count(), values.len());
+            assert!(sql.starts_with("SELECT x FROM t WHERE a = ? AND b IN (?, "));
+            assert!(sql.ends_with("?) AND c = ? ORDER BY x"));
+            assert_eq!(values.first(), Some(&Value::from("before")));
+            assert_eq!(values.last(), Some(&Value::from(7)));
+            seen.extend_from_slice(&values[1..values.len() - 1]);
+        }
+        let all: Vec<Value> = ids.iter().map(|&i| i.into()).collect();
+        assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn an_empty_list_runs_no_statement() {
+        let list = InList::new("DELETE FROM t WHERE id", "");
+        assert_eq!(list.statements::<OrgUnitId>(&[]).count(), 0);
+    }
+
+    #[derive(Debug, PartialEq, Eq, FromQueryResult)]
+    struct Setting {
+        key: String,
+        value: String,
+    }
+
+    #[tokio::test]
+    async fn query_in_reads_every_row_of_a_list_longer_than_one_statement_allows() {
+        let db = connect("sqlite::memory:").await.expect("in-memory SQLite");
+        db.migrate().await.expect("migrations");
+        let tx = db.write().await.expect("transaction");
+        // More keys than one SQLite statement may bind (32 766): only chunks get through.
+        let n = MAX_PARAMS + 3_000;
+        let rows = (0..n)
+            .map(|i| vec![format!("k{i:05}").into(), format!("v{i}").into()])
+            .collect();
+        insert_rows(&tx, "app_setting", &["key", "value"], rows, "")
+            .await
+            .expect("insert");
+        let mut keys: Vec<String> = (0..n).map(|i| format!("k{i:05}")).collect();
+        keys.push("absent".to_owned());
+        let mut found: Vec<Setting> = query_in(
+            &tx,
+            "SELECT key, value FROM app_setting WHERE key",
+            &keys,
+            "",
+        )
+        .await
+        .expect("query_in");
+        assert_eq!(found.len(), n);
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        assert_eq!(
+            found.first(),
+            Some(&Setting {
+                key: "k00000".into(),
+                value: "v0".into()
+            })
+        );
+        assert!(
+            found
+                .iter()
+                .enumerate()
+                .all(|(i, s)| s.value == format!("v{i}"))
+        );
+        let deleted = execute_in(&tx, "DELETE FROM app_setting WHERE key", &keys, "")
+            .await
+            .expect("execute_in");
+        assert_eq!(deleted, n as u64);
+    }
 }

@@ -10,13 +10,13 @@ use chitieu_domain::{
     DataElementCode, OrgUnitCode, Period, Value as DomainValue, ValueInput,
     text::{TextKind, nfc},
 };
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    PersistenceError, Scope, audit,
+    DataElementId, DataValueId, OrgUnitId, PersistenceError, Scope, audit,
     catalogue::{self, period},
     changes, now_micros, org_units, rollup,
-    sql::{self, get, placeholders},
+    sql::{self, InList, placeholders},
     validation::{self, Selection, Violation},
 };
 
@@ -90,15 +90,15 @@ struct Parsed<'a> {
 
 struct Checked {
     index: usize,
-    unit_id: i64,
-    element_id: i64,
+    unit_id: OrgUnitId,
+    element_id: DataElementId,
     period: Period,
     value: Option<DomainValue>,
     comment: Option<String>,
 }
 
 struct StoredRow {
-    id: i64,
+    id: DataValueId,
     period: Period,
     next_end: i32,
     num: Option<i64>,
@@ -143,8 +143,8 @@ pub async fn submit(
     let elements = catalogue::data_elements_by_codes(db, &element_codes).await?;
 
     // 3. Scope: one refused unit refuses the whole set.
-    let ids: Vec<i64> = unit_ids.values().copied().collect();
-    let allowed: HashSet<i64> = org_units::filter_in_scope(db, scope, &ids)
+    let ids: Vec<OrgUnitId> = unit_ids.values().copied().collect();
+    let allowed: HashSet<OrgUnitId> = org_units::filter_in_scope(db, scope, &ids)
         .await?
         .into_iter()
         .collect();
@@ -166,17 +166,12 @@ pub async fn submit(
     if db.get_database_backend() == sea_orm::DbBackend::Postgres && !ids.is_empty() {
         let mut sorted = ids.clone();
         sorted.sort_unstable();
-        for chunk in sorted.chunks(sql::MAX_PARAMS) {
-            sql::query(
-                db,
-                &format!(
-                    "SELECT id FROM org_unit WHERE id IN ({}) ORDER BY id FOR UPDATE",
-                    placeholders(chunk.len())
-                ),
-                chunk.iter().map(|&i| Value::from(i)).collect(),
-            )
-            .await?;
-        }
+        InList::new(
+            "SELECT id FROM org_unit WHERE id",
+            " ORDER BY id FOR UPDATE",
+        )
+        .rows(db, &sorted)
+        .await?;
     }
 
     // 4. Check values against their elements.
@@ -229,7 +224,7 @@ pub async fn submit(
     }
 
     // 5. Rows of the same set must not collide with each other.
-    let mut groups: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<(OrgUnitId, DataElementId), Vec<usize>> = HashMap::new();
     for (i, c) in checked.iter().enumerate() {
         groups.entry((c.unit_id, c.element_id)).or_default().push(i);
     }
@@ -273,7 +268,7 @@ pub async fn submit(
     // 6. Load what is stored for these units and elements (their whole history: the
     //    neighbours of a new period decide its `next_end`).
     let stored = load_stored(db, &checked).await?;
-    let deleted_here: HashSet<i64> = checked
+    let deleted_here: HashSet<DataValueId> = checked
         .iter()
         .filter(|c| c.value.is_none())
         .filter_map(|c| {
@@ -366,15 +361,15 @@ pub async fn submit(
     audit::record(db, actor, audit_events(&plan.changes, &elements)).await?;
 
     // 8. Which rules do the stored figures now break?
-    let pairs: Vec<(i64, Period)> = plan.touched.into_iter().collect();
+    let pairs: Vec<(OrgUnitId, Period)> = plan.touched.into_iter().collect();
     out.violations = validation::evaluate(db, Selection::Pairs(&pairs)).await?;
     Ok(out)
 }
 
 /// A row to insert or overwrite.
 struct Upsert {
-    unit_id: i64,
-    element_id: i64,
+    unit_id: OrgUnitId,
+    element_id: DataElementId,
     period: Period,
     num: Option<i64>,
     text: Option<String>,
@@ -386,18 +381,18 @@ struct Upsert {
 #[derive(Default)]
 struct Plan {
     upserts: Vec<Upsert>,
-    deletes: Vec<i64>,
+    deletes: Vec<DataValueId>,
     /// (row id, new next_end) of stored rows whose successor changed.
-    next_end_updates: Vec<(i64, i32)>,
+    next_end_updates: Vec<(DataValueId, i32)>,
     deltas: Vec<rollup::Delta>,
-    touched: BTreeSet<(i64, Period)>,
+    touched: BTreeSet<(OrgUnitId, Period)>,
     changes: Vec<Change>,
 }
 
 /// One figure's change for the audit trail: (num, text) before and after.
 struct Change {
-    unit_id: i64,
-    element_id: i64,
+    unit_id: OrgUnitId,
+    element_id: DataElementId,
     period: Period,
     old: Option<(Option<i64>, Option<String>)>,
     new: Option<(Option<i64>, Option<String>)>,
@@ -409,20 +404,21 @@ fn audit_events(
     changes: &[Change],
     elements: &HashMap<String, catalogue::StoredDataElement>,
 ) -> Vec<audit::NewEvent> {
-    let by_id: HashMap<i64, &catalogue::StoredDataElement> =
+    let by_id: HashMap<DataElementId, &catalogue::StoredDataElement> =
         elements.values().map(|e| (e.id, e)).collect();
-    let shown = |element: i64, v: &Option<(Option<i64>, Option<String>)>| -> serde_json::Value {
-        let (Some((num, text)), Some(e)) = (v, by_id.get(&element)) else {
-            return serde_json::Value::Null;
+    let shown =
+        |element: DataElementId, v: &Option<(Option<i64>, Option<String>)>| -> serde_json::Value {
+            let (Some((num, text)), Some(e)) = (v, by_id.get(&element)) else {
+                return serde_json::Value::Null;
+            };
+            match e.element.value_type.from_stored(*num, text.as_deref()) {
+                Some(DomainValue::Integer(i)) => i.into(),
+                Some(DomainValue::Number(d)) => d.normalize().to_string().into(),
+                Some(DomainValue::Boolean(b)) => b.into(),
+                Some(DomainValue::Text(t)) => t.into(),
+                None => serde_json::Value::Null,
+            }
         };
-        match e.element.value_type.from_stored(*num, text.as_deref()) {
-            Some(DomainValue::Integer(i)) => i.into(),
-            Some(DomainValue::Number(d)) => d.normalize().to_string().into(),
-            Some(DomainValue::Boolean(b)) => b.into(),
-            Some(DomainValue::Text(t)) => t.into(),
-            None => serde_json::Value::Null,
-        }
-    };
     #[derive(serde::Serialize)]
     struct Row<'a>(&'a str, &'a str, serde_json::Value, serde_json::Value);
     #[derive(serde::Serialize)]
@@ -437,7 +433,7 @@ fn audit_events(
         .into_iter()
         .map(|p| (p, p.to_string()))
         .collect();
-    let mut per_unit: BTreeMap<i64, Vec<Row<'_>>> = BTreeMap::new();
+    let mut per_unit: BTreeMap<OrgUnitId, Vec<Row<'_>>> = BTreeMap::new();
     for c in changes {
         let code = by_id
             .get(&c.element_id)
@@ -463,7 +459,7 @@ fn audit_events(
 /// One period of a group as it will stand after the set.
 struct Slot {
     /// Stored row id and its current `next_end`, if it is stored already.
-    stored: Option<(i64, i32)>,
+    stored: Option<(DataValueId, i32)>,
     /// Value before and after.
     old_num: Option<i64>,
     new_num: Option<i64>,
@@ -473,26 +469,30 @@ struct Slot {
 
 fn plan_writes(
     checked: &[Checked],
-    stored: &HashMap<(i64, i64), Vec<StoredRow>>,
+    stored: &HashMap<(OrgUnitId, DataElementId), Vec<StoredRow>>,
     out: &mut SubmissionOutcome,
 ) -> Plan {
     let mut plan = Plan::default();
-    let mut groups: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(OrgUnitId, DataElementId), Vec<usize>> = BTreeMap::new();
     for (i, c) in checked.iter().enumerate() {
         groups.entry((c.unit_id, c.element_id)).or_default().push(i);
     }
-    let delta =
-        |unit_id: i64, element_id: i64, period: Period, next_end: i32, value: i64, count: i64| {
-            rollup::Delta {
-                unit_id,
-                element_id,
-                start: period.start().index(),
-                end: period.end().index(),
-                next_end,
-                value,
-                count,
-            }
-        };
+    let delta = |unit_id: OrgUnitId,
+                 element_id: DataElementId,
+                 period: Period,
+                 next_end: i32,
+                 value: i64,
+                 count: i64| {
+        rollup::Delta {
+            unit_id,
+            element_id,
+            start: period.start().index(),
+            end: period.end().index(),
+            next_end,
+            value,
+            count,
+        }
+    };
     for ((unit_id, element_id), members) in groups {
         let rows = stored
             .get(&(unit_id, element_id))
@@ -612,7 +612,7 @@ fn plan_writes(
 /// Sets `next_end` of stored rows, many per statement.
 async fn update_next_ends(
     db: &impl ConnectionTrait,
-    updates: &[(i64, i32)],
+    updates: &[(DataValueId, i32)],
 ) -> Result<(), PersistenceError> {
     for chunk in updates.chunks(5_000) {
         let mut sql = String::from("UPDATE data_value SET next_end = CASE id");
@@ -683,43 +683,55 @@ fn parse_row(index: usize, row: &RawRow) -> Result<Parsed<'_>, Conflict> {
     })
 }
 
+/// A stored figure of [`load_stored`].
+#[derive(FromQueryResult)]
+struct StoredFigure {
+    id: DataValueId,
+    org_unit_id: OrgUnitId,
+    data_element_id: DataElementId,
+    start_month: i32,
+    end_month: i32,
+    value_num: Option<i64>,
+    value_text: Option<String>,
+    comment: Option<String>,
+    next_end: i32,
+}
+
 async fn load_stored(
     db: &impl ConnectionTrait,
     checked: &[Checked],
-) -> Result<HashMap<(i64, i64), Vec<StoredRow>>, PersistenceError> {
-    let mut out: HashMap<(i64, i64), Vec<StoredRow>> = HashMap::new();
+) -> Result<HashMap<(OrgUnitId, DataElementId), Vec<StoredRow>>, PersistenceError> {
+    let mut out: HashMap<(OrgUnitId, DataElementId), Vec<StoredRow>> = HashMap::new();
     if checked.is_empty() {
         return Ok(out);
     }
-    let units: BTreeSet<i64> = checked.iter().map(|c| c.unit_id).collect();
-    let units: Vec<i64> = units.into_iter().collect();
-    let elements: BTreeSet<i64> = checked.iter().map(|c| c.element_id).collect();
-    let elements: Vec<i64> = elements.into_iter().collect();
-    let wanted: HashSet<(i64, i64)> = checked.iter().map(|c| (c.unit_id, c.element_id)).collect();
-    let per_chunk = sql::MAX_PARAMS.saturating_sub(elements.len()).max(1);
-    for chunk in units.chunks(per_chunk) {
-        let sql = format!(
-            "SELECT id, org_unit_id, data_element_id, start_month, end_month, value_num, value_text, comment, next_end \
-             FROM data_value WHERE org_unit_id IN ({}) AND data_element_id IN ({})",
-            placeholders(chunk.len()),
-            placeholders(elements.len())
-        );
-        let mut values: Vec<Value> = chunk.iter().map(|&u| Value::from(u)).collect();
-        values.extend(elements.iter().map(|&e| Value::from(e)));
-        for row in sql::query(db, &sql, values).await? {
-            let key = (get::<i64>(&row, 1)?, get::<i64>(&row, 2)?);
-            if !wanted.contains(&key) {
-                continue;
-            }
-            out.entry(key).or_default().push(StoredRow {
-                id: get(&row, 0)?,
-                period: period(get(&row, 3)?, get(&row, 4)?)?,
-                next_end: get(&row, 8)?,
-                num: get(&row, 5)?,
-                text: get(&row, 6)?,
-                comment: get(&row, 7)?,
-            });
+    let units: BTreeSet<OrgUnitId> = checked.iter().map(|c| c.unit_id).collect();
+    let units: Vec<OrgUnitId> = units.into_iter().collect();
+    let elements: BTreeSet<DataElementId> = checked.iter().map(|c| c.element_id).collect();
+    let elements: Vec<DataElementId> = elements.into_iter().collect();
+    let wanted: HashSet<(OrgUnitId, DataElementId)> =
+        checked.iter().map(|c| (c.unit_id, c.element_id)).collect();
+    let rows: Vec<StoredFigure> = InList::new(
+        "SELECT id, org_unit_id, data_element_id, start_month, end_month, value_num, value_text, \
+         comment, next_end FROM data_value WHERE org_unit_id",
+        &format!(" AND data_element_id IN ({})", placeholders(elements.len())),
+    )
+    .bind_after(elements.iter().map(|&e| Value::from(e)))
+    .query(db, &units)
+    .await?;
+    for row in rows {
+        let key = (row.org_unit_id, row.data_element_id);
+        if !wanted.contains(&key) {
+            continue;
         }
+        out.entry(key).or_default().push(StoredRow {
+            id: row.id,
+            period: period(row.start_month, row.end_month)?,
+            next_end: row.next_end,
+            num: row.value_num,
+            text: row.value_text,
+            comment: row.comment,
+        });
     }
     Ok(out)
 }

@@ -1,16 +1,14 @@
 //! User accounts.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::{PersistenceError, entities::app_user, now_micros};
+use crate::{OrgUnitId, PersistenceError, UserId, now_micros, sql};
 
 /// A stored user. The password hash never leaves the API's auth module.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
 pub struct StoredUser {
     /// Internal id.
-    pub id: i64,
+    pub id: UserId,
     /// Login name.
     pub username: String,
     /// PHC-format argon2id hash.
@@ -20,7 +18,7 @@ pub struct StoredUser {
     /// `admin`, `manager`, `reporter` or `viewer`.
     pub role: String,
     /// The unit whose subtree the role applies to (none for `admin`).
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     /// A disabled user cannot log in and its tokens stop working.
     pub disabled: bool,
     /// Carried by every token issued to the user; incremented by a password change or reset
@@ -28,20 +26,9 @@ pub struct StoredUser {
     pub session_epoch: i64,
 }
 
-impl From<app_user::Model> for StoredUser {
-    fn from(m: app_user::Model) -> Self {
-        Self {
-            id: m.id,
-            username: m.username,
-            password_hash: m.password_hash,
-            display_name: m.display_name,
-            role: m.role,
-            org_unit_id: m.org_unit_id,
-            disabled: m.disabled,
-            session_epoch: m.session_epoch,
-        }
-    }
-}
+/// The columns of [`StoredUser`], of `app_user` aliased `a`.
+const COLUMNS: &str = "a.id, a.username, a.password_hash, a.display_name, a.role, a.org_unit_id, \
+     a.disabled, a.session_epoch";
 
 /// A user to create.
 #[derive(Clone, Debug)]
@@ -55,12 +42,32 @@ pub struct NewUser<'a> {
     /// Role name.
     pub role: &'a str,
     /// Bound org unit.
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
 }
 
 /// How many users exist.
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, PersistenceError> {
-    Ok(app_user::Entity::find().count(db).await?)
+    let rows: Vec<Count> = sql::query_as(db, "SELECT COUNT(*) AS n FROM app_user", vec![]).await?;
+    Ok(rows.first().map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
+}
+
+async fn find_one(
+    db: &impl ConnectionTrait,
+    condition: &str,
+    value: sea_orm::Value,
+) -> Result<Option<StoredUser>, PersistenceError> {
+    let rows: Vec<StoredUser> = sql::query_as(
+        db,
+        &format!("SELECT {COLUMNS} FROM app_user a WHERE {condition}"),
+        vec![value],
+    )
+    .await?;
+    Ok(rows.into_iter().next())
 }
 
 /// The user with this login name.
@@ -68,22 +75,15 @@ pub async fn find_by_username(
     db: &impl ConnectionTrait,
     username: &str,
 ) -> Result<Option<StoredUser>, PersistenceError> {
-    Ok(app_user::Entity::find()
-        .filter(app_user::Column::Username.eq(username))
-        .one(db)
-        .await?
-        .map(StoredUser::from))
+    find_one(db, "a.username = ?", username.into()).await
 }
 
 /// The user with this id.
 pub async fn find_by_id(
     db: &impl ConnectionTrait,
-    id: i64,
+    id: UserId,
 ) -> Result<Option<StoredUser>, PersistenceError> {
-    Ok(app_user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(StoredUser::from))
+    find_one(db, "a.id = ?", id.into()).await
 }
 
 /// Creates a user and returns it.
@@ -92,31 +92,46 @@ pub async fn create(
     user: NewUser<'_>,
 ) -> Result<StoredUser, PersistenceError> {
     let now = now_micros();
-    let model = app_user::ActiveModel {
-        username: Set(user.username.to_owned()),
-        password_hash: Set(user.password_hash.to_owned()),
-        display_name: Set(user.display_name.map(str::to_owned)),
-        role: Set(user.role.to_owned()),
-        org_unit_id: Set(user.org_unit_id),
-        disabled: Set(false),
-        session_epoch: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    Ok(model.insert(db).await?.into())
+    let rows: Vec<StoredUser> = sql::query_as(
+        db,
+        "INSERT INTO app_user (username, password_hash, display_name, role, org_unit_id, disabled, \
+         session_epoch, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) \
+         RETURNING id, username, password_hash, display_name, role, org_unit_id, disabled, session_epoch",
+        vec![
+            user.username.into(),
+            user.password_hash.into(),
+            user.display_name.map(str::to_owned).into(),
+            user.role.into(),
+            user.org_unit_id.into(),
+            false.into(),
+            now.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| PersistenceError::corrupt("app_user insert returned no row"))
+}
+
+/// A user with the code of the unit its role is bound to.
+#[derive(FromQueryResult)]
+struct ListedUser {
+    #[sea_orm(nested)]
+    user: StoredUser,
+    org_unit: Option<String>,
 }
 
 /// Users bound to units inside the subtree of `root` (all users with `None`), with the code
 /// of their unit, by username.
 pub async fn list(
     db: &impl ConnectionTrait,
-    root: Option<i64>,
+    root: Option<OrgUnitId>,
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<(StoredUser, Option<String>)>, PersistenceError> {
-    let mut sql = String::from(
-        "SELECT a.id, a.username, a.password_hash, a.display_name, a.role, a.org_unit_id, a.disabled, a.session_epoch, u.code \
+    let mut sql = format!(
+        "SELECT {COLUMNS}, u.code AS org_unit \
          FROM app_user a LEFT JOIN org_unit u ON u.id = a.org_unit_id WHERE a.username > ?",
     );
     let mut values: Vec<sea_orm::Value> = vec![after.unwrap_or("").into()];
@@ -126,31 +141,15 @@ pub async fn list(
     }
     sql.push_str(" ORDER BY a.username LIMIT ?");
     values.push((limit as i64).into());
-    let rows = crate::sql::query(db, &sql, values).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                StoredUser {
-                    id: crate::sql::get(r, 0)?,
-                    username: crate::sql::get(r, 1)?,
-                    password_hash: crate::sql::get(r, 2)?,
-                    display_name: crate::sql::get(r, 3)?,
-                    role: crate::sql::get(r, 4)?,
-                    org_unit_id: crate::sql::get(r, 5)?,
-                    disabled: crate::sql::get(r, 6)?,
-                    session_epoch: crate::sql::get(r, 7)?,
-                },
-                crate::sql::get(r, 8)?,
-            ))
-        })
-        .collect()
+    let rows: Vec<ListedUser> = sql::query_as(db, &sql, values).await?;
+    Ok(rows.into_iter().map(|r| (r.user, r.org_unit)).collect())
 }
 
 /// Sets the disabled flag. Disabling also increments the session epoch, so every token
 /// issued before stops working at once.
 pub async fn set_disabled(
     db: &impl ConnectionTrait,
-    id: i64,
+    id: UserId,
     disabled: bool,
 ) -> Result<(), PersistenceError> {
     let sql = if disabled {
@@ -158,7 +157,7 @@ pub async fn set_disabled(
     } else {
         "UPDATE app_user SET disabled = ?, updated_at = ? WHERE id = ?"
     };
-    crate::sql::execute(
+    sql::execute(
         db,
         sql,
         vec![disabled.into(), now_micros().into(), id.into()],
@@ -171,10 +170,10 @@ pub async fn set_disabled(
 /// stops working at once.
 pub async fn set_password_hash(
     db: &impl ConnectionTrait,
-    id: i64,
+    id: UserId,
     hash: &str,
 ) -> Result<(), PersistenceError> {
-    crate::sql::execute(
+    sql::execute(
         db,
         "UPDATE app_user SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?",
         vec![hash.into(), now_micros().into(), id.into()],

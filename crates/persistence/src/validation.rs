@@ -8,12 +8,12 @@ use std::collections::{HashMap, HashSet};
 
 use chitieu_domain::{Comparison, DataElementCode, Period, evaluate_rule};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
-    PersistenceError,
+    OrgUnitId, PersistenceError,
     catalogue::{self, StoredRule, period},
-    sql::{self, get, placeholders},
+    sql::{self, InList, placeholders},
 };
 
 /// One broken rule at one unit and period.
@@ -39,9 +39,19 @@ pub struct Violation {
 #[derive(Clone, Debug)]
 pub enum Selection<'a> {
     /// Exactly these (org unit id, period) pairs.
-    Pairs(&'a [(i64, Period)]),
+    Pairs(&'a [(OrgUnitId, Period)]),
     /// Every unit in the subtree of this org unit id, every stored period inside `period`.
-    Subtree { root: i64, period: Period },
+    Subtree { root: OrgUnitId, period: Period },
+}
+
+/// The (unit, period) group of a pivot row; its figures are the columns `f0`, `f1`, … in
+/// the order of the pivot's elements.
+#[derive(FromQueryResult)]
+struct PivotGroup {
+    org_unit_id: OrgUnitId,
+    org_unit: String,
+    start_month: i32,
+    end_month: i32,
 }
 
 /// Evaluates every validation rule on the selected figures, ordered by unit, period, rule.
@@ -83,40 +93,43 @@ pub async fn evaluate(
     if columns.is_empty() {
         return Ok(Vec::new());
     }
-    let mut select = String::from("SELECT dv.org_unit_id, u.code, dv.start_month, dv.end_month");
+    let mut select =
+        String::from("SELECT dv.org_unit_id, u.code AS org_unit, dv.start_month, dv.end_month");
     let mut values: Vec<Value> = Vec::new();
     // A (unit, period) group holds at most one figure per element (the unique key), so the
     // pivot picks it with MAX: no sum is taken here, and nothing can overflow.
-    for c in &columns {
-        select.push_str(
-            ", CAST(MAX(CASE WHEN dv.data_element_id = ? THEN dv.value_num END) AS BIGINT)",
-        );
+    for (i, c) in columns.iter().enumerate() {
+        select.push_str(&format!(
+            ", CAST(MAX(CASE WHEN dv.data_element_id = ? THEN dv.value_num END) AS BIGINT) AS f{i}"
+        ));
         values.push(c.id.into());
     }
     select.push_str(" FROM data_value dv JOIN org_unit u ON u.id = dv.org_unit_id WHERE dv.data_element_id IN (");
     select.push_str(&placeholders(columns.len()));
     select.push(')');
     values.extend(columns.iter().map(|c| Value::from(c.id)));
-    let mut batches: Vec<(String, Vec<Value>)> = Vec::new();
-    match selection {
+    const GROUPS: &str = " GROUP BY dv.org_unit_id, u.code, dv.start_month, dv.end_month \
+         ORDER BY u.code, dv.start_month, dv.end_month";
+    let rows = match selection {
         Selection::Subtree { root, period } => {
-            let mut v = values.clone();
-            v.extend([
+            values.extend([
                 root.into(),
                 period.start().index().into(),
                 period.end().index().into(),
             ]);
-            batches.push((
-                format!(
+            sql::query(
+                db,
+                &format!(
                     "{select} AND dv.org_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = ?) \
-                     AND dv.start_month >= ? AND dv.end_month <= ?"
+                     AND dv.start_month >= ? AND dv.end_month <= ?{GROUPS}"
                 ),
-                v,
-            ));
+                values,
+            )
+            .await?
         }
         Selection::Pairs(pairs) => {
             // By units and the span of the periods (index-friendly), then exact pairs below.
-            let mut units: Vec<i64> = pairs.iter().map(|(u, _)| *u).collect();
+            let mut units: Vec<OrgUnitId> = pairs.iter().map(|(u, _)| *u).collect();
             units.sort_unstable();
             units.dedup();
             let first = pairs
@@ -129,49 +142,41 @@ pub async fn evaluate(
                 .map(|(_, p)| p.end().index())
                 .max()
                 .unwrap_or(0);
-            for chunk in units.chunks(sql::MAX_PARAMS - values.len() - 2) {
-                let mut v = values.clone();
-                v.extend(chunk.iter().map(|&u| Value::from(u)));
-                v.extend([first.into(), last.into()]);
-                batches.push((
-                    format!(
-                        "{select} AND dv.org_unit_id IN ({}) AND dv.start_month >= ? AND dv.end_month <= ?",
-                        placeholders(chunk.len())
-                    ),
-                    v,
-                ));
-            }
+            InList::new(
+                &format!("{select} AND dv.org_unit_id"),
+                &format!(" AND dv.start_month >= ? AND dv.end_month <= ?{GROUPS}"),
+            )
+            .bind_before(values)
+            .bind_after([first.into(), last.into()])
+            .rows(db, &units)
+            .await?
         }
-    }
-    let wanted: Option<HashSet<(i64, Period)>> = match selection {
+    };
+    let wanted: Option<HashSet<(OrgUnitId, Period)>> = match selection {
         Selection::Pairs(pairs) => Some(pairs.iter().copied().collect()),
         Selection::Subtree { .. } => None,
     };
     let mut out = Vec::new();
-    for (body, v) in batches {
-        let sql = format!(
-            "{body} GROUP BY dv.org_unit_id, u.code, dv.start_month, dv.end_month \
-             ORDER BY u.code, dv.start_month, dv.end_month"
-        );
-        for row in sql::query(db, &sql, v).await? {
-            let unit_id: i64 = get(&row, 0)?;
-            let unit: String = get(&row, 1)?;
-            let p = period(get(&row, 2)?, get(&row, 3)?)?;
-            if wanted.as_ref().is_some_and(|w| !w.contains(&(unit_id, p))) {
-                continue;
-            }
-            let mut figures: HashMap<&str, Decimal> = HashMap::new();
-            for (i, c) in columns.iter().enumerate() {
-                let figure: Option<i64> = get(&row, 4 + i)?;
-                if let Some(s) = figure {
-                    figures.insert(
-                        c.element.code.as_str(),
-                        c.element.value_type.unscale(Decimal::from(s)),
-                    );
-                }
-            }
-            check_rules(&rules, &unit, p, &figures, &mut out);
+    for row in &rows {
+        let group = PivotGroup::from_query_result(row, "")?;
+        let p = period(group.start_month, group.end_month)?;
+        if wanted
+            .as_ref()
+            .is_some_and(|w| !w.contains(&(group.org_unit_id, p)))
+        {
+            continue;
         }
+        let mut figures: HashMap<&str, Decimal> = HashMap::new();
+        for (i, c) in columns.iter().enumerate() {
+            let figure: Option<i64> = sql::column(row, &format!("f{i}"))?;
+            if let Some(s) = figure {
+                figures.insert(
+                    c.element.code.as_str(),
+                    c.element.value_type.unscale(Decimal::from(s)),
+                );
+            }
+        }
+        check_rules(&rules, &group.org_unit, p, &figures, &mut out);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! scope, or answers 401. Tokens are read from this header only, never from a URL.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-use chitieu_persistence::{Scope, api_tokens, now_micros, users};
+use chitieu_persistence::{ApiTokenId, Scope, UserId, api_tokens, audit, now_micros, users};
 use subtle::ConstantTimeEq;
 
 use super::hash_token;
@@ -54,7 +54,7 @@ pub enum Principal {
     /// A person, with a role.
     User {
         /// User id.
-        id: i64,
+        id: UserId,
         /// Login name.
         username: String,
         /// Role.
@@ -66,7 +66,7 @@ pub enum Principal {
     /// A machine, with scopes.
     Token {
         /// Token id.
-        id: i64,
+        id: ApiTokenId,
         /// Token name.
         name: String,
         /// May read figures and aggregates (`data:read`).
@@ -115,23 +115,21 @@ impl Caller {
     }
 
     /// The caller as recorded in the audit trail.
-    pub fn actor(&self) -> chitieu_persistence::audit::Actor {
+    pub fn actor(&self) -> audit::Actor {
         match &self.principal {
-            Principal::User { id, username, .. } => chitieu_persistence::audit::Actor {
-                kind: "user",
-                id: Some(*id),
+            Principal::User { id, username, .. } => audit::Actor {
+                kind: audit::ActorKind::User(Some(*id)),
                 label: username.clone(),
             },
-            Principal::Token { id, name, .. } => chitieu_persistence::audit::Actor {
-                kind: "token",
-                id: Some(*id),
+            Principal::Token { id, name, .. } => audit::Actor {
+                kind: audit::ActorKind::Token(*id),
                 label: format!("token:{name}"),
             },
         }
     }
 
     /// The user's id; `None` for an API token.
-    pub fn user_id(&self) -> Option<i64> {
+    pub fn user_id(&self) -> Option<UserId> {
         match &self.principal {
             Principal::User { id, .. } => Some(*id),
             Principal::Token { .. } => None,
@@ -224,7 +222,7 @@ impl Caller {
         } else {
             let expired = || ApiError::Unauthorized("invalid or expired access token".into());
             let claims = state.jwt.verify(token)?;
-            let user_id: i64 = claims.sub.parse().map_err(|_| expired())?;
+            let user_id: UserId = claims.sub.parse().map_err(|_| expired())?;
             // A token from an earlier session epoch (before a password change or reset, or
             // before the user was disabled) is refused like an expired one.
             let mut caller = Caller::of_user(state, user_id)
@@ -297,7 +295,7 @@ impl Caller {
     /// The caller acting as this user in its current session epoch, or `None` when the user
     /// does not exist or is disabled (also used by the command line, which acts as a named
     /// user).
-    pub async fn of_user(state: &AppState, user_id: i64) -> Result<Option<Caller>, ApiError> {
+    pub async fn of_user(state: &AppState, user_id: UserId) -> Result<Option<Caller>, ApiError> {
         let Some(user) = users::find_by_id(state.db.conn(), user_id)
             .await?
             .filter(|u| !u.disabled)

@@ -10,6 +10,8 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use chitieu_persistence::UserId;
+
 use crate::ApiError;
 
 /// Claims of an access token.
@@ -117,7 +119,7 @@ impl JwtKeys {
     }
 
     /// Issues an access token for a user id in the user's current session epoch.
-    pub fn issue(&self, user_id: i64, epoch: i64) -> Result<String, ApiError> {
+    pub fn issue(&self, user_id: UserId, epoch: i64) -> Result<String, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: user_id.to_string(),

@@ -1,6 +1,6 @@
 //! Users and API tokens.
 
-use chitieu_persistence::api_tokens::StoredToken;
+use chitieu_persistence::{ApiTokenId, AuditEventId, UserId, api_tokens::StoredToken};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -31,7 +31,8 @@ pub struct CreateUserRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDto {
     /// Id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     /// Login name.
     pub username: String,
     /// Display name.
@@ -129,7 +130,8 @@ pub struct CreateApiTokenRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiTokenDto {
     /// Id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ApiTokenId,
     /// Name.
     pub name: String,
     /// The unit whose subtree it acts on.
@@ -185,7 +187,8 @@ pub struct ApiTokenList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventDto {
     /// Id (increasing).
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AuditEventId,
     /// When (RFC 3339).
     pub at: String,
     /// `user`, `token` or `system`.

@@ -85,11 +85,11 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
         .ok_or_else(bad)
 }
 
-/// Decodes a cursor that carries a row id.
-pub fn decode_id_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+/// Decodes a cursor that carries a row id (of the table whose id type is `I`).
+pub fn decode_id_cursor<I: std::str::FromStr>(cursor: Option<&str>) -> Result<Option<I>, ApiError> {
     cursor
         .map(|c| {
-            decode_cursor(c)?.parse::<i64>().map_err(|_| {
+            decode_cursor(c)?.parse::<I>().map_err(|_| {
                 ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
             })
         })

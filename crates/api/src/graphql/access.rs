@@ -1,7 +1,7 @@
 //! Who may do what: the caller itself, users, API tokens and the audit trail.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chitieu_persistence::{api_tokens::StoredToken, audit::StoredEvent};
+use chitieu_persistence::{ApiTokenId, UserId, api_tokens::StoredToken, audit::StoredEvent};
 
 use super::{
     context::state_and_caller,
@@ -50,7 +50,7 @@ pub struct User {
 impl From<&UserView> for User {
     fn from(v: &UserView) -> Self {
         Self {
-            id: v.user.id,
+            id: v.user.id.get(),
             username: v.user.username.clone(),
             display_name: v.user.display_name.clone(),
             role: v.user.role.clone(),
@@ -84,7 +84,7 @@ pub struct ApiToken {
 impl From<&StoredToken> for ApiToken {
     fn from(t: &StoredToken) -> Self {
         Self {
-            id: t.id,
+            id: t.id.get(),
             name: t.name.clone(),
             org_unit: t.org_unit.clone(),
             scopes: t.scopes.clone(),
@@ -127,7 +127,7 @@ pub struct AuditEvent {
 impl From<&StoredEvent> for AuditEvent {
     fn from(e: &StoredEvent) -> Self {
         Self {
-            id: e.id,
+            id: e.id.get(),
             at: rfc3339(e.at),
             actor_kind: e.actor_kind.clone(),
             actor: e.actor.clone(),
@@ -320,7 +320,7 @@ impl AccessMutation {
         let view = access::update_user(
             state,
             caller,
-            UserRef::Id(id),
+            UserRef::Id(UserId::new(id)),
             UserChange {
                 disabled,
                 password,
@@ -381,7 +381,7 @@ impl AccessMutation {
     /// Revokes an API token of the caller's subtree; it stops working at once.
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: i64) -> GqlResult<ApiToken> {
         let (state, caller) = state_and_caller(ctx)?;
-        let stored = access::revoke_api_token(state, caller, id)
+        let stored = access::revoke_api_token(state, caller, ApiTokenId::new(id))
             .await
             .map_err(gql)?;
         Ok(ApiToken::from(&stored))

@@ -266,32 +266,19 @@ impl DataQuery {
             rows,
             limit,
             position.is_some(),
-            |c| format!("{}.{}.{}", c.key.at, c.key.kind, c.key.id),
+            |c| c.key.to_string(),
             |x| DataValueChange::from(x),
         ))
     }
 }
 
 fn feed_key(position: &str) -> GqlResult<changes::FeedKey> {
-    let bad = || {
+    position.parse().map_err(|_| {
         gql(ApiError::bad_request(
             "invalid_cursor",
             "the cursor is not one this API issued",
         ))
-    };
-    let parts: Vec<i64> = position
-        .split('.')
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad())?;
-    match parts.as_slice() {
-        &[at, kind @ (0 | 1), id] => Ok(changes::FeedKey {
-            at,
-            kind: kind as i16,
-            id,
-        }),
-        _ => Err(bad()),
-    }
+    })
 }
 
 /// The filter shared by `dataValues` and `dataValueChanges`.

@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::Loader;
 use chitieu_domain::{OrgUnitCode, Period};
 use chitieu_persistence::{
-    Database,
+    Database, OrgUnitId,
     attainment::{self, AttainmentRow},
     org_units::{self, StoredOrgUnit},
 };
@@ -16,11 +16,14 @@ use crate::ApiError;
 /// Loads the direct children of units (natural name order).
 pub struct ChildrenLoader(pub Database);
 
-impl Loader<i64> for ChildrenLoader {
+impl Loader<OrgUnitId> for ChildrenLoader {
     type Value = Arc<Vec<StoredOrgUnit>>;
     type Error = Arc<ApiError>;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[OrgUnitId],
+    ) -> Result<HashMap<OrgUnitId, Self::Value>, Self::Error> {
         let mut found = org_units::children_of(self.0.conn(), keys)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
@@ -34,11 +37,14 @@ impl Loader<i64> for ChildrenLoader {
 /// Loads units by id.
 pub struct UnitLoader(pub Database);
 
-impl Loader<i64> for UnitLoader {
+impl Loader<OrgUnitId> for UnitLoader {
     type Value = StoredOrgUnit;
     type Error = Arc<ApiError>;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[OrgUnitId],
+    ) -> Result<HashMap<OrgUnitId, Self::Value>, Self::Error> {
         let units = org_units::find_by_ids(self.0.conn(), keys)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
@@ -49,11 +55,14 @@ impl Loader<i64> for UnitLoader {
 /// Loads each unit's chain of ancestor ids, nearest first (the unit itself excluded).
 pub struct AncestorsLoader(pub Database);
 
-impl Loader<i64> for AncestorsLoader {
-    type Value = Arc<Vec<i64>>;
+impl Loader<OrgUnitId> for AncestorsLoader {
+    type Value = Arc<Vec<OrgUnitId>>;
     type Error = Arc<ApiError>;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[OrgUnitId],
+    ) -> Result<HashMap<OrgUnitId, Self::Value>, Self::Error> {
         let chains = org_units::chains(self.0.conn(), keys)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
@@ -82,7 +91,7 @@ pub struct Selection {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AttainmentKey {
     /// Unit id.
-    pub unit: i64,
+    pub unit: OrgUnitId,
     /// Unit code.
     pub code: OrgUnitCode,
     /// What is asked.
@@ -114,7 +123,7 @@ impl Loader<AttainmentKey> for AttainmentLoader {
             )
             .await
             .map_err(Arc::new)?;
-            let units: Vec<(i64, OrgUnitCode)> =
+            let units: Vec<(OrgUnitId, OrgUnitCode)> =
                 keys.iter().map(|k| (k.unit, k.code.clone())).collect();
             let rows = attainment::attainment_of_units(db, &units, selection.period, &indicators)
                 .await

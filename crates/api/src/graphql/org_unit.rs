@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, dataloader::DataLoader};
 use chitieu_domain::Period;
-use chitieu_persistence::{Scope, org_units::StoredOrgUnit};
+use chitieu_persistence::{OrgUnitId, Scope, org_units::StoredOrgUnit};
 
 use super::{
     context::state_and_caller,
@@ -31,7 +31,7 @@ pub fn loader_error(e: Arc<ApiError>) -> async_graphql::Error {
 }
 
 /// Ancestor ids the caller may see: up to its subtree's root.
-fn visible_ancestors(chain: &[i64], scope: Scope) -> &[i64] {
+fn visible_ancestors(chain: &[OrgUnitId], scope: Scope) -> &[OrgUnitId] {
     match scope {
         Scope::All => chain,
         Scope::Subtree(root) => match chain.iter().position(|&id| id == root) {

@@ -64,8 +64,8 @@ pub fn after(cursor: Option<&str>) -> GqlResult<Option<String>> {
     cursor.map(|c| decode_cursor(c).map_err(gql)).transpose()
 }
 
-/// Decodes an `after` cursor naming a row id.
-pub fn after_id(cursor: Option<&str>) -> GqlResult<Option<i64>> {
+/// Decodes an `after` cursor naming a row id (of the table whose id type is `I`).
+pub fn after_id<I: std::str::FromStr>(cursor: Option<&str>) -> GqlResult<Option<I>> {
     crate::dto::common::decode_id_cursor(cursor).map_err(gql)
 }
 

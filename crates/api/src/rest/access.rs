@@ -7,6 +7,8 @@ use axum::{
     http::StatusCode,
 };
 
+use chitieu_persistence::{ApiTokenId, UserId};
+
 use crate::{
     ApiError, AppState,
     auth::Caller,
@@ -91,7 +93,7 @@ pub async fn list_users(
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<UserDto>, ApiError> {
     let change = access::UserChange {
@@ -196,7 +198,7 @@ pub async fn list_api_tokens(
 pub async fn revoke_api_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<ApiTokenId>,
 ) -> Result<StatusCode, ApiError> {
     access::revoke_api_token(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)

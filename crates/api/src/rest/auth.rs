@@ -7,9 +7,7 @@ use axum::{
     extract::{ConnectInfo, State},
     http::StatusCode,
 };
-use chitieu_persistence::{
-    audit, now_micros, sessions, sessions::RefreshCheck, users,
-};
+use chitieu_persistence::{audit, now_micros, sessions, sessions::RefreshCheck, users};
 
 use crate::{
     ApiError, AppState,
@@ -89,8 +87,7 @@ pub async fn login(
     let Some(user) = usable.filter(|_| ok) else {
         // The reservation stays counted as a failure.
         let actor = audit::Actor {
-            kind: "user",
-            id: user.as_ref().map(|u| u.id),
+            kind: audit::ActorKind::User(user.as_ref().map(|u| u.id)),
             label: body.username.chars().take(MAX_USERNAME_CHARS).collect(),
         };
         let event = audit::NewEvent {
@@ -104,8 +101,7 @@ pub async fn login(
         return Err(invalid_credentials());
     };
     let actor = audit::Actor {
-        kind: "user",
-        id: Some(user.id),
+        kind: audit::ActorKind::User(Some(user.id)),
         label: user.username.clone(),
     };
     let event = audit::NewEvent {

@@ -15,7 +15,7 @@ use axum::{
     http::{HeaderName, HeaderValue},
     response::{IntoResponse, Response},
 };
-use chitieu_persistence::{changes, data_values, now_micros};
+use chitieu_persistence::{DataValueId, changes, data_values, now_micros};
 
 use crate::{
     ApiError, AppState,
@@ -42,7 +42,7 @@ struct PullCursor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Position {
     /// A full pull: the last row id shown.
-    Id(i64),
+    Id(DataValueId),
     /// An incremental pull: the last change shown.
     Feed(changes::FeedKey),
 }
@@ -52,7 +52,7 @@ impl PullCursor {
     fn text(self) -> String {
         match self.position {
             Position::Id(id) => format!("i.{id}.{}", self.started),
-            Position::Feed(k) => format!("f.{}.{}.{}.{}", k.at, k.kind, k.id, self.started),
+            Position::Feed(k) => format!("f.{k}.{}", self.started),
         }
     }
 
@@ -60,28 +60,16 @@ impl PullCursor {
         let bad =
             || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
         let text = decode_cursor(cursor)?;
-        let parts: Vec<i64> = text
-            .get(2..)
-            .ok_or_else(bad)?
-            .split('.')
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| bad())?;
-        match (text.get(..2), parts.as_slice()) {
-            (Some("i."), &[id, started]) => Ok(Self {
-                position: Position::Id(id),
-                started,
-            }),
-            (Some("f."), &[at, kind @ (0 | 1), id, started]) => Ok(Self {
-                position: Position::Feed(changes::FeedKey {
-                    at,
-                    kind: kind as i16,
-                    id,
-                }),
-                started,
-            }),
-            _ => Err(bad()),
-        }
+        // `i.<id>.<started>` or `f.<feed key>.<started>`.
+        let (kind, rest) = text.split_at_checked(2).ok_or_else(bad)?;
+        let (position, started) = rest.rsplit_once('.').ok_or_else(bad)?;
+        let started: i64 = started.parse().map_err(|_| bad())?;
+        let position = match kind {
+            "i." => Position::Id(position.parse().map_err(|_| bad())?),
+            "f." => Position::Feed(position.parse().map_err(|_| bad())?),
+            _ => return Err(bad()),
+        };
+        Ok(Self { position, started })
     }
 }
 
@@ -190,15 +178,16 @@ mod tests {
         let feed = PullCursor {
             position: Position::Feed(changes::FeedKey {
                 at: 1_700_000_000_000_000,
-                kind: 1,
-                id: 42,
+                row: changes::FeedRow::Deletion(chitieu_persistence::DeletionId::new(42)),
             }),
             started: 1_700_000_100_000_000,
         };
         let full = PullCursor {
-            position: Position::Id(7),
+            position: Position::Id(DataValueId::new(7)),
             started: 5,
         };
+        assert_eq!(feed.text(), "f.1700000000000000.1.42.1700000100000000");
+        assert_eq!(full.text(), "i.7.5");
         for c in [feed, full] {
             assert_eq!(PullCursor::decode(&encode_cursor(&c.text())).ok(), Some(c));
         }
@@ -207,6 +196,10 @@ mod tests {
             "eA",
             &encode_cursor("f.1.2.3.4"),
             &encode_cursor("i.1"),
+            &encode_cursor("i.1.2.3"),
+            &encode_cursor("f.1.0.2"),
+            &encode_cursor("f.1.0.2.3.4"),
+            &encode_cursor("x.1.2"),
             &encode_cursor("42"),
         ] {
             assert!(PullCursor::decode(bad).is_err(), "{bad}");

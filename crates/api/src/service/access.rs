@@ -5,8 +5,8 @@
 //! user's sessions).
 
 use chitieu_persistence::{
-    ConnectionTrait, Scope, api_tokens, audit, now_micros, org_units, sessions,
-    users,
+    ApiTokenId, AuditEventId, ConnectionTrait, OrgUnitId, Scope, UserId, api_tokens, audit,
+    now_micros, org_units, sessions, users,
 };
 
 use super::{invalid, ranks};
@@ -69,7 +69,7 @@ pub struct NewTokenInput {
 }
 
 /// The root of the caller's subtree, `None` for everything.
-pub fn subtree_root(scope: Scope) -> Option<i64> {
+pub fn subtree_root(scope: Scope) -> Option<OrgUnitId> {
     match scope {
         Scope::All => None,
         Scope::Subtree(root) => Some(root),
@@ -109,7 +109,7 @@ async fn record(
     db: &impl ConnectionTrait,
     caller: &Caller,
     action: &'static str,
-    org_unit_id: Option<i64>,
+    org_unit_id: Option<OrgUnitId>,
     detail: serde_json::Value,
 ) -> Result<(), ApiError> {
     audit::record(
@@ -127,7 +127,7 @@ async fn record(
 
 /// Refuses unless the caller outranks an account with `role` bound to `unit` (an account of
 /// the caller's subtree): see [`ranks::may_act_on`].
-fn ensure_outranks(caller: &Caller, role: Role, unit: Option<i64>) -> Result<(), ApiError> {
+fn ensure_outranks(caller: &Caller, role: Role, unit: Option<OrgUnitId>) -> Result<(), ApiError> {
     let caller_role = caller
         .role()
         .ok_or_else(|| ApiError::Forbidden("API tokens do not manage users".into()))?;
@@ -137,7 +137,7 @@ fn ensure_outranks(caller: &Caller, role: Role, unit: Option<i64>) -> Result<(),
 
 async fn unit_code(
     db: &impl ConnectionTrait,
-    unit: Option<i64>,
+    unit: Option<OrgUnitId>,
 ) -> Result<Option<String>, ApiError> {
     let Some(unit) = unit else { return Ok(None) };
     Ok(org_units::find_by_ids(db, &[unit])
@@ -281,7 +281,7 @@ pub async fn find_managed_user(
 #[derive(Clone, Copy, Debug)]
 pub enum UserRef<'a> {
     /// By id.
-    Id(i64),
+    Id(UserId),
     /// By login name.
     Username(&'a str),
 }
@@ -499,7 +499,7 @@ pub async fn create_api_token(
 pub async fn list_api_tokens(
     state: &AppState,
     caller: &Caller,
-    before: Option<i64>,
+    before: Option<ApiTokenId>,
     limit: u64,
 ) -> Result<Vec<api_tokens::StoredToken>, ApiError> {
     authorize(caller, Operation::ManageTokens)?;
@@ -510,7 +510,7 @@ pub async fn list_api_tokens(
 pub async fn revoke_api_token(
     state: &AppState,
     caller: &Caller,
-    id: i64,
+    id: ApiTokenId,
 ) -> Result<api_tokens::StoredToken, ApiError> {
     authorize(caller, Operation::ManageTokens)?;
     let unknown = || ApiError::not_found("unknown_api_token", format!("no API token {id}"));
@@ -539,7 +539,7 @@ pub async fn revoke_api_token(
 pub async fn audit_page(
     state: &AppState,
     caller: &Caller,
-    before: Option<i64>,
+    before: Option<AuditEventId>,
     limit: u64,
 ) -> Result<Vec<audit::StoredEvent>, ApiError> {
     authorize(caller, Operation::ReadAudit)?;

@@ -9,15 +9,17 @@
 //! Whether the account lies in the caller's subtree at all is checked before (outside it, the
 //! account does not exist for the caller: 404).
 
+use chitieu_persistence::OrgUnitId;
+
 use crate::auth::Role;
 
 /// Whether a caller with `caller_role`, bound to `caller_unit`, may act on an account with
 /// `role` bound to `unit` (known to lie in the caller's subtree). `Err` says why not.
 pub fn may_act_on(
     caller_role: Role,
-    caller_unit: Option<i64>,
+    caller_unit: Option<OrgUnitId>,
     role: Role,
-    unit: Option<i64>,
+    unit: Option<OrgUnitId>,
 ) -> Result<(), &'static str> {
     match caller_role {
         Role::Admin => Ok(()),
@@ -37,8 +39,8 @@ pub fn may_act_on(
 mod tests {
     use super::*;
 
-    const VT: Option<i64> = Some(3);
-    const P8: Option<i64> = Some(5);
+    const VT: Option<OrgUnitId> = Some(OrgUnitId::new(3));
+    const P8: Option<OrgUnitId> = Some(OrgUnitId::new(5));
 
     #[test]
     fn a_manager_acts_only_strictly_below_itself() {

@@ -3,7 +3,7 @@
 
 use chitieu_domain::{DataElementCode, Period};
 use chitieu_persistence::{
-    aggregates,
+    OrgUnitId, aggregates,
     attainment::{self, AttainmentRow},
     org_units::StoredOrgUnit,
     validation::{self, Selection, Violation},
@@ -139,7 +139,7 @@ pub async fn aggregates(
         ));
     }
     let units = attainment::row_units(db, &root, breakdown == Breakdown::Children).await?;
-    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let ids: Vec<OrgUnitId> = units.iter().map(|u| u.id).collect();
     let elements: Vec<aggregates::ElementRef> = refs.values().copied().collect();
     let values = aggregates::aggregate(db, &ids, &elements, period).await?;
     let mut rows = Vec::with_capacity(units.len() * codes.len());
