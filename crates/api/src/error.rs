@@ -7,7 +7,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chitieu_domain::DomainError;
+use chitieu_domain::{DomainError, ErrorKind};
 use chitieu_persistence::{FieldIssue, PersistenceError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -299,10 +299,17 @@ impl From<PersistenceError> for ApiError {
 }
 
 impl From<DomainError> for ApiError {
+    /// Mapped by the error's kind: a refusal is 403, a conflict with the state of things
+    /// 409, a reason that is not one 422, any other invalid input 400.
     fn from(e: DomainError) -> Self {
-        Self::BadRequest {
-            code: e.code(),
-            detail: e.to_string(),
+        let (code, detail) = (e.code(), e.to_string());
+        match e.kind() {
+            ErrorKind::Forbidden => Self::Forbidden(detail),
+            ErrorKind::Conflict => Self::Conflict { code, detail },
+            ErrorKind::Invalid if matches!(e, DomainError::InvalidReason { .. }) => {
+                Self::Unprocessable { code, detail }
+            }
+            ErrorKind::Invalid => Self::BadRequest { code, detail },
         }
     }
 }
@@ -316,4 +323,37 @@ impl From<sea_orm_err::DbErr> for ApiError {
 /// Re-export path for the database error type without depending on sea-orm directly.
 mod sea_orm_err {
     pub use chitieu_persistence::DbErr;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_errors_take_the_status_of_their_kind() {
+        let cases = [
+            (DomainError::Forbidden, 403, "forbidden"),
+            (DomainError::ReportLocked, 409, "report_locked"),
+            (DomainError::NotAssigned, 409, "not_assigned"),
+            (
+                DomainError::InvalidReason {
+                    reason: "empty".into(),
+                },
+                422,
+                "invalid_reason",
+            ),
+            (
+                DomainError::InvalidCode {
+                    input: "x y".into(),
+                    reason: "space".into(),
+                },
+                400,
+                "invalid_code",
+            ),
+        ];
+        for (domain, status, code) in cases {
+            let api = ApiError::from(domain);
+            assert_eq!((api.status().as_u16(), api.code()), (status, code));
+        }
+    }
 }
