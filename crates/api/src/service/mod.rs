@@ -3,6 +3,8 @@
 //! translate their wire format to and from these functions.
 
 pub mod access;
+pub mod bootstrap;
+pub mod callers;
 pub mod catalogue;
 pub mod data_values;
 pub mod filters;
@@ -10,6 +12,7 @@ pub mod metadata;
 pub mod page;
 pub mod ranks;
 pub mod reports;
+pub mod sessions;
 pub mod submit;
 pub mod tree;
 pub mod units;
