@@ -248,6 +248,7 @@ impl FromStr for LevelCode {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn codes(page: &Page<u32>) -> Vec<String> {
