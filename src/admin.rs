@@ -135,10 +135,11 @@ async fn open(db: &DbArgs) -> anyhow::Result<AppState> {
 
 async fn acting(who: &ActingAs) -> anyhow::Result<(AppState, Caller)> {
     let state = open(&who.db).await?;
-    let user = chitieu_persistence::users::find_by_username(state.db.conn(), &who.acting_as)
-        .await?
+    let user = chitieu_api::service::callers::user_id_by_name(&state, &who.acting_as)
+        .await
+        .map_err(problem)?
         .with_context(|| format!("no user '{}'", who.acting_as))?;
-    let caller = Caller::of_user(&state, user.id)
+    let caller = Caller::of_user(&state, user)
         .await
         .map_err(problem)?
         .with_context(|| format!("the user '{}' is disabled", who.acting_as))?;

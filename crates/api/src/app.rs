@@ -10,7 +10,6 @@ use axum::{
     http::{HeaderName, Request, StatusCode, header},
     response::Response,
 };
-use chitieu_persistence::{Database, users};
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -22,7 +21,7 @@ use tower_http::{
 
 use crate::{
     ApiError, AppState, Config,
-    auth::{PasswordHasher, check_password_policy},
+    auth::PasswordHasher,
     bounded::{MAX_ECHOED, truncated},
     error::{PROBLEM_JSON, problem, problem_response},
     rest,
@@ -104,7 +103,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
     let db =
         chitieu_persistence::connect_with(&config.database_url, config.database_limits()).await?;
     let passwords = PasswordHasher::new(config.hash_concurrency)?;
-    let generated_admin_password = bootstrap_admin(&db, &config, &passwords).await?;
+    let generated_admin_password =
+        crate::service::bootstrap::admin(&db, &config, &passwords).await?;
     let jwt = crate::auth::keys::load(&db, &config).await?;
     let state = AppState {
         db,
@@ -118,50 +118,6 @@ pub async fn open_state(config: Config) -> anyhow::Result<(AppState, Option<Stri
         changes: tokio::sync::broadcast::channel(256).0,
     };
     Ok((state, generated_admin_password))
-}
-
-/// With no user at all, creates `admin` with the configured password or a generated one
-/// (returned so the binary can print it once).
-async fn bootstrap_admin(
-    db: &Database,
-    config: &Config,
-    passwords: &PasswordHasher,
-) -> anyhow::Result<Option<String>> {
-    if users::count(db.conn()).await? > 0 {
-        return Ok(None);
-    }
-    let (password, generated) = match &config.admin_password {
-        Some(p) => {
-            check_password_policy(p).map_err(|e| anyhow::anyhow!("CHITIEU_ADMIN_PASSWORD: {e}"))?;
-            (p.clone(), false)
-        }
-        None => (crate::auth::random_hex(12), true),
-    };
-    let hash = passwords.hash(password.clone()).await?;
-    let tx = db.write().await?;
-    if users::count(&tx).await? > 0 {
-        return Ok(None);
-    }
-    let created = users::create(
-        &tx,
-        users::NewUser {
-            username: "admin",
-            password_hash: &hash,
-            display_name: Some("Administrator"),
-            role: "admin",
-            org_unit_id: None,
-        },
-    )
-    .await;
-    match created {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(generated.then_some(password))
-        }
-        // Another instance bootstrapped at the same moment.
-        Err(e) if e.is_unique_violation() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The full router with its middleware.

@@ -1,13 +1,12 @@
 //! The `Caller` extractor: resolves `Authorization: Bearer <token>` — a user's JWT access
 //! token or a machine's `ctk_` API token — into an authenticated principal with a role and a
-//! scope, or answers 401. Tokens are read from this header only, never from a URL.
+//! scope, or answers 401. Tokens are read from this header only, never from a URL. What a
+//! credential stands for is looked up through [`crate::service::callers`].
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-use chitieu_persistence::{ApiTokenId, Scope, UserId, api_tokens, audit, now_micros, users};
-use subtle::ConstantTimeEq;
+use chitieu_persistence::{ApiTokenId, Scope, UserId, audit, now_micros};
 
-use super::hash_token;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, service::callers};
 
 /// Prefix of API tokens.
 pub const API_TOKEN_PREFIX: &str = "ctk_";
@@ -162,39 +161,6 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-async fn api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let hash = hash_token(token);
-    let stored = chitieu_persistence::api_tokens::find_by_hash(state.db.conn(), &hash)
-        .await?
-        .ok_or_else(unauthorized)?;
-    // The row was found by its hash; compare again in constant time all the same.
-    let same: bool = stored.token_hash.as_bytes().ct_eq(hash.as_bytes()).into();
-    if !same || !stored.is_active(now_micros()) {
-        return Err(unauthorized());
-    }
-    // A write, so through the one write path; skipped (no transaction at all) within the
-    // minute after the last recorded use.
-    if api_tokens::needs_touch(&stored, now_micros()) {
-        let tx = state.db.write().await?;
-        api_tokens::touch(&tx, &stored).await?;
-        tx.commit().await?;
-    }
-    Ok(token_caller(&stored))
-}
-
-fn token_caller(stored: &api_tokens::StoredToken) -> Caller {
-    Caller {
-        principal: Principal::Token {
-            id: stored.id,
-            name: stored.name.clone(),
-            read: stored.scopes.iter().any(|s| s == "data:read"),
-            write: stored.scopes.iter().any(|s| s == "data:write"),
-        },
-        scope: Scope::Subtree(stored.org_unit_id),
-        expires_at: None,
-    }
-}
-
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -218,7 +184,9 @@ impl Caller {
     /// rate limit here.
     pub async fn from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         let caller = if token.starts_with(API_TOKEN_PREFIX) {
-            api_token(state, token).await?
+            callers::by_api_token(state, token)
+                .await?
+                .ok_or_else(unauthorized)?
         } else {
             let expired = || ApiError::Unauthorized("invalid or expired access token".into());
             let claims = state.jwt.verify(token)?;
@@ -259,10 +227,7 @@ impl Caller {
                     now.expires_at = self.expires_at;
                     now
                 }),
-            Principal::Token { id, .. } => api_tokens::find_by_id(state.db.conn(), *id)
-                .await?
-                .filter(|t| t.is_active(now_micros()))
-                .map(|t| token_caller(&t)),
+            Principal::Token { id, .. } => callers::by_api_token_id(state, *id).await?,
         };
         current.ok_or_else(unauthorized)
     }
@@ -296,32 +261,6 @@ impl Caller {
     /// does not exist or is disabled (also used by the command line, which acts as a named
     /// user).
     pub async fn of_user(state: &AppState, user_id: UserId) -> Result<Option<Caller>, ApiError> {
-        let Some(user) = users::find_by_id(state.db.conn(), user_id)
-            .await?
-            .filter(|u| !u.disabled)
-        else {
-            return Ok(None);
-        };
-        let role = Role::parse(&user.role)
-            .ok_or_else(|| ApiError::internal(format!("user {} has unknown role", user.id)))?;
-        let scope = match (role, user.org_unit_id) {
-            (Role::Admin, _) => Scope::All,
-            (_, Some(unit)) => Scope::Subtree(unit),
-            (_, None) => {
-                return Err(ApiError::Forbidden(
-                    "your account is bound to no org unit".into(),
-                ));
-            }
-        };
-        Ok(Some(Caller {
-            principal: Principal::User {
-                id: user.id,
-                username: user.username,
-                role,
-                session_epoch: user.session_epoch,
-            },
-            scope,
-            expires_at: None,
-        }))
+        callers::by_user_id(state, user_id).await
     }
 }

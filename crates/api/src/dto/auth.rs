@@ -5,8 +5,7 @@ use utoipa::ToSchema;
 
 use crate::auth::MAX_PASSWORD_CHARS;
 
-/// Longest login name (the contract's usernames have 3–64 characters).
-pub const MAX_USERNAME_CHARS: usize = 64;
+pub use crate::service::sessions::MAX_USERNAME_CHARS;
 
 /// `POST /api/v1/auth/login`.
 ///

@@ -1,6 +1,6 @@
-//! Shared conversions: decimals to JSON numbers, timestamps, pagination cursors.
+//! Shared conversions: decimals to JSON numbers, timestamps (cursors and page sizes are
+//! `service::page`'s).
 
-use base64::Engine;
 use chitieu_domain::Value as DomainValue;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
@@ -61,71 +61,6 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64, ApiError> {
                 format!("{field}: '{s}' is not an RFC 3339 time ({e})"),
             )
         })
-}
-
-/// Encodes a pagination position as an opaque cursor.
-pub fn encode_cursor(position: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position.as_bytes())
-}
-
-/// Decodes a cursor made by [`encode_cursor`].
-pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
-    let bad = || ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued");
-    if cursor.is_empty() {
-        return Err(bad());
-    }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| bad())?;
-    // Every position this API encodes is single-line text; a forged one with NUL or another
-    // control character must not reach a query.
-    String::from_utf8(bytes)
-        .ok()
-        .filter(|s| chitieu_domain::TextKind::SingleLine.check(s).is_ok())
-        .ok_or_else(bad)
-}
-
-/// Decodes a cursor that carries a row id (of the table whose id type is `I`).
-pub fn decode_id_cursor<I: std::str::FromStr>(cursor: Option<&str>) -> Result<Option<I>, ApiError> {
-    cursor
-        .map(|c| {
-            decode_cursor(c)?.parse::<I>().map_err(|_| {
-                ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
-            })
-        })
-        .transpose()
-}
-
-/// Splits a fetched `limit + 1` page into the page and the cursor of the next one (`key`
-/// gives the position of the last item shown).
-pub fn split_page<T>(
-    mut items: Vec<T>,
-    limit: u64,
-    key: impl Fn(&T) -> String,
-) -> (Vec<T>, Option<String>) {
-    let more = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    let next = items
-        .last()
-        .filter(|_| more)
-        .map(|t| encode_cursor(&key(t)));
-    (items, next)
-}
-
-/// Checks a requested page size against the default and maximum of a list.
-pub fn page_size(limit: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
-    match limit {
-        None => Ok(default),
-        Some(0) => Err(ApiError::bad_request(
-            "invalid_limit",
-            "limit must be at least 1",
-        )),
-        Some(n) if n > max => Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit may be at most {max}"),
-        )),
-        Some(n) => Ok(n),
-    }
 }
 
 /// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value.

@@ -7,12 +7,16 @@ use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
     numbers::JsonValue,
-    paging::{Page, after, after_id, connection, page_size},
+    paging::{Page, connection},
 };
 use crate::{
     auth::Principal,
     dto::common::{parse_rfc3339, rfc3339},
-    service::access::{self, NewTokenInput, NewUserInput, UserChange, UserRef, UserView},
+    service::{
+        access::{self, NewTokenInput, NewUserInput, UserChange, UserRef, UserView},
+        page::PageRequest,
+        tree,
+    },
 };
 
 /// The caller: a person with a role, or a machine with scopes.
@@ -147,17 +151,7 @@ impl AccessQuery {
     /// Who is calling, with what rights and where.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Me> {
         let (state, caller) = state_and_caller(ctx)?;
-        let org_unit = match caller.scope {
-            chitieu_persistence::Scope::All => None,
-            chitieu_persistence::Scope::Subtree(root) => {
-                chitieu_persistence::org_units::find_by_ids(state.db.conn(), &[root])
-                    .await
-                    .map_err(|e| gql(e.into()))?
-                    .into_iter()
-                    .next()
-                    .map(|u| u.unit.code.into_string())
-            }
-        };
+        let org_unit = tree::scope_root_code(state, caller).await.map_err(gql)?;
         Ok(match &caller.principal {
             Principal::User { username, role, .. } => Me {
                 kind: "user".into(),
@@ -191,18 +185,9 @@ impl AccessQuery {
         after: Option<String>,
     ) -> GqlResult<Page<User>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let limit = page_size(first)?;
-        let position = self::after(after.as_deref())?;
-        let users = access::list_users(state, caller, position.as_deref(), limit + 1)
-            .await
-            .map_err(gql)?;
-        Ok(connection(
-            users,
-            limit,
-            position.is_some(),
-            |u| u.user.username.clone(),
-            |x| User::from(x),
-        ))
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = access::list_users(state, caller, page).await.map_err(gql)?;
+        Ok(connection(page, |x| User::from(x)))
     }
 
     /// API tokens of the caller's subtree, newest first (managers and admins).
@@ -214,18 +199,11 @@ impl AccessQuery {
         after: Option<String>,
     ) -> GqlResult<Page<ApiToken>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let limit = page_size(first)?;
-        let before = after_id(after.as_deref())?;
-        let tokens = access::list_api_tokens(state, caller, before, limit + 1)
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = access::list_api_tokens(state, caller, page)
             .await
             .map_err(gql)?;
-        Ok(connection(
-            tokens,
-            limit,
-            before.is_some(),
-            |t| t.id.to_string(),
-            |x| ApiToken::from(x),
-        ))
+        Ok(connection(page, |x| ApiToken::from(x)))
     }
 
     /// The audit trail of the caller's subtree (everything for an admin), newest first.
@@ -237,18 +215,9 @@ impl AccessQuery {
         after: Option<String>,
     ) -> GqlResult<Page<AuditEvent>> {
         let (state, caller) = state_and_caller(ctx)?;
-        let limit = page_size(first)?;
-        let before = after_id(after.as_deref())?;
-        let events = access::audit_page(state, caller, before, limit + 1)
-            .await
-            .map_err(gql)?;
-        Ok(connection(
-            events,
-            limit,
-            before.is_some(),
-            |e| e.id.to_string(),
-            |x| AuditEvent::from(x),
-        ))
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = access::audit_page(state, caller, page).await.map_err(gql)?;
+        Ok(connection(page, |x| AuditEvent::from(x)))
     }
 }
 

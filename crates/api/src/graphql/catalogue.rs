@@ -3,19 +3,16 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 use chitieu_persistence::catalogue::{
-    self, StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
+    StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
 };
 
 use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
     numbers::ExactFloat,
-    paging::{Page, after, after_id, connection, page_size},
+    paging::{Page, connection},
 };
-use crate::{
-    authz::{Operation, authorize},
-    service::filters,
-};
+use crate::service::{catalogue, page::PageRequest};
 
 /// A figure units report, e.g. `DOC_OUT_SW` (documents sent on the software).
 #[derive(SimpleObject, Clone)]
@@ -158,19 +155,11 @@ impl CatalogueQuery {
         after: Option<String>,
     ) -> GqlResult<Page<DataElement>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let limit = page_size(first)?;
-        let position = self::after(after.as_deref())?;
-        let items = catalogue::data_elements(state.db.conn(), position.as_deref(), limit + 1)
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = catalogue::data_elements(state, caller, page)
             .await
-            .map_err(|e| gql(e.into()))?;
-        Ok(connection(
-            items,
-            limit,
-            position.is_some(),
-            |e| e.element.code.as_str().to_owned(),
-            |x| DataElement::from(x),
-        ))
+            .map_err(gql)?;
+        Ok(connection(page, |x| DataElement::from(x)))
     }
 
     /// Indicators by code, optionally of one group.
@@ -183,46 +172,25 @@ impl CatalogueQuery {
         after: Option<String>,
     ) -> GqlResult<Page<Indicator>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let limit = page_size(first)?;
-        let position = self::after(after.as_deref())?;
-        let group = filters::group_code(group.as_deref()).map_err(gql)?;
-        let items = catalogue::indicators(
-            state.db.conn(),
-            group.as_ref(),
-            position.as_deref(),
-            limit + 1,
-        )
-        .await
-        .map_err(|e| gql(e.into()))?;
-        Ok(connection(
-            items,
-            limit,
-            position.is_some(),
-            |i| i.indicator.code.as_str().to_owned(),
-            |x| Indicator::from(x),
-        ))
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = catalogue::indicators(state, caller, group.as_deref(), page)
+            .await
+            .map_err(gql)?;
+        Ok(connection(page, |x| Indicator::from(x)))
     }
 
     /// Indicator groups with their indicators, by group code.
     async fn indicator_groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<IndicatorGroup>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let all = filters::indicators(&state.db, &[], None)
+        let groups = catalogue::indicator_groups(state, caller)
             .await
             .map_err(gql)?;
-        let mut groups: std::collections::BTreeMap<String, Vec<Indicator>> = Default::default();
-        for i in &all {
-            if let Some(g) = &i.indicator.group {
-                groups
-                    .entry(g.as_str().to_owned())
-                    .or_default()
-                    .push(Indicator::from(i));
-            }
-        }
         Ok(groups
             .into_iter()
-            .map(|(code, indicators)| IndicatorGroup { code, indicators })
+            .map(|(code, indicators)| IndicatorGroup {
+                code,
+                indicators: indicators.iter().map(Indicator::from).collect(),
+            })
             .collect())
     }
 
@@ -237,23 +205,17 @@ impl CatalogueQuery {
         after: Option<String>,
     ) -> GqlResult<Page<Target>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let limit = page_size(first)?;
-        let position = after_id(after.as_deref())?;
-        let filter =
-            filters::target_filter(state, caller, indicator.as_deref(), org_unit.as_deref())
-                .await
-                .map_err(gql)?;
-        let items = catalogue::targets(state.db.conn(), &filter, position, limit + 1)
-            .await
-            .map_err(|e| gql(e.into()))?;
-        Ok(connection(
-            items,
-            limit,
-            position.is_some(),
-            |t| t.id.to_string(),
-            |x| Target::from(x),
-        ))
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = catalogue::targets(
+            state,
+            caller,
+            indicator.as_deref(),
+            org_unit.as_deref(),
+            page,
+        )
+        .await
+        .map_err(gql)?;
+        Ok(connection(page, |x| Target::from(x)))
     }
 
     /// Validation rules by code.
@@ -265,18 +227,10 @@ impl CatalogueQuery {
         after: Option<String>,
     ) -> GqlResult<Page<ValidationRule>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let limit = page_size(first)?;
-        let position = self::after(after.as_deref())?;
-        let items = catalogue::validation_rules(state.db.conn(), position.as_deref(), limit + 1)
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = catalogue::validation_rules(state, caller, page)
             .await
-            .map_err(|e| gql(e.into()))?;
-        Ok(connection(
-            items,
-            limit,
-            position.is_some(),
-            |r| r.rule.code.as_str().to_owned(),
-            |x| ValidationRule::from(x),
-        ))
+            .map_err(gql)?;
+        Ok(connection(page, |x| ValidationRule::from(x)))
     }
 }

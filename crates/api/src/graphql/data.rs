@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chitieu_domain::ValueInput;
 use chitieu_persistence::{
     changes,
-    data_values::{self, DataValueFilter, StoredDataValue},
+    data_values::StoredDataValue,
     submission::{RawRow, RawValue, SubmissionOutcome},
 };
 use serde::{Deserialize, Serialize};
@@ -14,15 +14,13 @@ use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
     numbers::JsonValue,
-    paging::{Page, after_id, connection, page_size},
+    paging::{Page, connection},
     types::ViolationGql,
 };
 use crate::{
     ApiError,
-    authz::{Operation, authorize},
     dto::common::{parse_rfc3339, rfc3339, value_json},
-    service::filters::{self, FigureQuery},
-    service::submit,
+    service::{data_values, filters::FigureQuery, page::PageRequest, submit},
 };
 
 /// A stored figure.
@@ -211,21 +209,17 @@ impl DataQuery {
         after: Option<String>,
     ) -> GqlResult<Page<DataValue>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let limit = page_size(first)?;
-        let position = after_id(after.as_deref())?;
-        let filter =
-            figure_filter(ctx, org_unit, include_descendants, period, data_element).await?;
-        let values = data_values::list(state.db.conn(), caller.scope, &filter, position, limit + 1)
+        let query = FigureQuery {
+            org_unit: org_unit.as_deref(),
+            include_descendants,
+            period: period.as_deref(),
+            data_element: data_element.as_deref(),
+        };
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = data_values::list(state, caller, query, page)
             .await
-            .map_err(|e| gql(e.into()))?;
-        Ok(connection(
-            values,
-            limit,
-            position.is_some(),
-            |v| v.id.to_string(),
-            |x| DataValue::from(x),
-        ))
+            .map_err(gql)?;
+        Ok(connection(page, |x| DataValue::from(x)))
     }
 
     /// What changed in the caller's subtree at or after `since` (RFC 3339), in the order it
@@ -244,61 +238,19 @@ impl DataQuery {
         after: Option<String>,
     ) -> GqlResult<Page<DataValueChange>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let limit = page_size(first)?;
         let since = parse_rfc3339("since", &since).map_err(gql)?;
-        let position = super::paging::after(after.as_deref())?
-            .map(|p| feed_key(&p))
-            .transpose()?;
-        let filter =
-            figure_filter(ctx, org_unit, include_descendants, period, data_element).await?;
-        let rows = changes::list(
-            state.db.conn(),
-            caller.scope,
-            &filter,
-            since,
-            position,
-            limit + 1,
-        )
-        .await
-        .map_err(|e| gql(e.into()))?;
-        Ok(connection(
-            rows,
-            limit,
-            position.is_some(),
-            |c| c.key.to_string(),
-            |x| DataValueChange::from(x),
-        ))
+        let query = FigureQuery {
+            org_unit: org_unit.as_deref(),
+            include_descendants,
+            period: period.as_deref(),
+            data_element: data_element.as_deref(),
+        };
+        let page = PageRequest::graphql(first, after.as_deref());
+        let page = data_values::changes(state, caller, query, since, page)
+            .await
+            .map_err(gql)?;
+        Ok(connection(page, |x| DataValueChange::from(x)))
     }
-}
-
-fn feed_key(position: &str) -> GqlResult<changes::FeedKey> {
-    position.parse().map_err(|_| {
-        gql(ApiError::bad_request(
-            "invalid_cursor",
-            "the cursor is not one this API issued",
-        ))
-    })
-}
-
-/// The filter shared by `dataValues` and `dataValueChanges`.
-async fn figure_filter(
-    ctx: &Context<'_>,
-    org_unit: Option<String>,
-    include_descendants: bool,
-    period: Option<String>,
-    data_element: Option<String>,
-) -> GqlResult<DataValueFilter> {
-    let (state, caller) = state_and_caller(ctx)?;
-    let query = FigureQuery {
-        org_unit: org_unit.as_deref(),
-        include_descendants,
-        period: period.as_deref(),
-        data_element: data_element.as_deref(),
-    };
-    filters::figure_filter(state, caller, query)
-        .await
-        .map_err(gql)
 }
 
 /// A change of a figure: stored (new or corrected) or deleted.

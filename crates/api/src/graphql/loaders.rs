@@ -1,20 +1,17 @@
 //! DataLoaders behind nested fields: however many units a query touches, each kind of
-//! lookup costs a fixed number of set-based statements per nesting level.
+//! lookup costs a fixed number of set-based statements per nesting level. Each loader reads
+//! through the service's [`TreeReads`].
 
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 use chitieu_domain::{OrgUnitCode, Period};
-use chitieu_persistence::{
-    Database, OrgUnitId,
-    attainment::{self, AttainmentRow},
-    org_units::{self, StoredOrgUnit},
-};
+use chitieu_persistence::{OrgUnitId, attainment::AttainmentRow, org_units::StoredOrgUnit};
 
-use crate::ApiError;
+use crate::{ApiError, service::tree::TreeReads};
 
 /// Loads the direct children of units (natural name order).
-pub struct ChildrenLoader(pub Database);
+pub struct ChildrenLoader(pub TreeReads);
 
 impl Loader<OrgUnitId> for ChildrenLoader {
     type Value = Arc<Vec<StoredOrgUnit>>;
@@ -24,9 +21,7 @@ impl Loader<OrgUnitId> for ChildrenLoader {
         &self,
         keys: &[OrgUnitId],
     ) -> Result<HashMap<OrgUnitId, Self::Value>, Self::Error> {
-        let mut found = org_units::children_of(self.0.conn(), keys)
-            .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        let mut found = self.0.children_of(keys).await.map_err(Arc::new)?;
         Ok(keys
             .iter()
             .map(|k| (*k, Arc::new(found.remove(k).unwrap_or_default())))
@@ -35,7 +30,7 @@ impl Loader<OrgUnitId> for ChildrenLoader {
 }
 
 /// Loads units by id.
-pub struct UnitLoader(pub Database);
+pub struct UnitLoader(pub TreeReads);
 
 impl Loader<OrgUnitId> for UnitLoader {
     type Value = StoredOrgUnit;
@@ -45,15 +40,13 @@ impl Loader<OrgUnitId> for UnitLoader {
         &self,
         keys: &[OrgUnitId],
     ) -> Result<HashMap<OrgUnitId, Self::Value>, Self::Error> {
-        let units = org_units::find_by_ids(self.0.conn(), keys)
-            .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        let units = self.0.units(keys).await.map_err(Arc::new)?;
         Ok(units.into_iter().map(|u| (u.id, u)).collect())
     }
 }
 
 /// Loads each unit's chain of ancestor ids, nearest first (the unit itself excluded).
-pub struct AncestorsLoader(pub Database);
+pub struct AncestorsLoader(pub TreeReads);
 
 impl Loader<OrgUnitId> for AncestorsLoader {
     type Value = Arc<Vec<OrgUnitId>>;
@@ -63,15 +56,10 @@ impl Loader<OrgUnitId> for AncestorsLoader {
         &self,
         keys: &[OrgUnitId],
     ) -> Result<HashMap<OrgUnitId, Self::Value>, Self::Error> {
-        let chains = org_units::chains(self.0.conn(), keys)
-            .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        let chains = self.0.ancestors(keys).await.map_err(Arc::new)?;
         Ok(chains
             .into_iter()
-            .map(|(k, chain)| {
-                let ids = chain.iter().skip(1).map(|(id, _)| *id).collect();
-                (k, Arc::new(ids))
-            })
+            .map(|(k, ids)| (k, Arc::new(ids)))
             .collect())
     }
 }
@@ -99,7 +87,7 @@ pub struct AttainmentKey {
 }
 
 /// Loads attainment rows of many units at once: one batch per distinct selection.
-pub struct AttainmentLoader(pub Database);
+pub struct AttainmentLoader(pub TreeReads);
 
 impl Loader<AttainmentKey> for AttainmentLoader {
     type Value = Arc<Vec<AttainmentRow>>;
@@ -109,25 +97,24 @@ impl Loader<AttainmentKey> for AttainmentLoader {
         &self,
         keys: &[AttainmentKey],
     ) -> Result<HashMap<AttainmentKey, Self::Value>, Self::Error> {
-        let db = self.0.conn();
         let mut by_selection: HashMap<Arc<Selection>, Vec<&AttainmentKey>> = HashMap::new();
         for k in keys {
             by_selection.entry(k.selection.clone()).or_default().push(k);
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (selection, keys) in by_selection {
-            let indicators = crate::service::filters::indicators(
-                &self.0,
-                &selection.indicators,
-                selection.group.as_deref(),
-            )
-            .await
-            .map_err(Arc::new)?;
+            let indicators = self
+                .0
+                .indicators(&selection.indicators, selection.group.as_deref())
+                .await
+                .map_err(Arc::new)?;
             let units: Vec<(OrgUnitId, OrgUnitCode)> =
                 keys.iter().map(|k| (k.unit, k.code.clone())).collect();
-            let rows = attainment::attainment_of_units(db, &units, selection.period, &indicators)
+            let rows = self
+                .0
+                .attainment(&units, selection.period, &indicators)
                 .await
-                .map_err(|e| Arc::new(ApiError::from(e)))?;
+                .map_err(Arc::new)?;
             let mut per_unit: HashMap<&OrgUnitCode, Vec<AttainmentRow>> = HashMap::new();
             for row in &rows {
                 per_unit.entry(&row.org_unit).or_default().push(row.clone());

@@ -1,5 +1,5 @@
-//! Relay-style connections: `first` (at most [`MAX_PAGE`]) and `after`, with opaque cursors
-//! shared with REST's `next_cursor` encoding.
+//! Relay-style connections: `first` (at most [`MAX_PAGE`]) and `after`, built from the
+//! service's [`ServicePage`] (the same cursors as REST's `next_cursor`).
 
 use async_graphql::{
     OutputType, SimpleObject,
@@ -7,15 +7,12 @@ use async_graphql::{
 };
 
 use super::error::{GqlResult, gql};
-use crate::{
-    ApiError,
-    dto::common::{decode_cursor, encode_cursor},
-};
+use crate::service::page::{GRAPHQL_DEFAULT, GRAPHQL_MAX, Page as ServicePage, PageRequest};
 
 /// Largest page any list returns.
-pub const MAX_PAGE: i32 = 500;
+pub const MAX_PAGE: i32 = GRAPHQL_MAX;
 /// Page size when `first` is absent.
-pub const DEFAULT_PAGE: i32 = 100;
+pub const DEFAULT_PAGE: i32 = GRAPHQL_DEFAULT;
 
 /// One page of a list, in the shape of a Relay connection: the items with their cursors,
 /// and where the page ends.
@@ -48,48 +45,21 @@ pub struct Page<N: OutputType + Clone> {
     pub page_info: PageInfo,
 }
 
-/// Checks `first`: 1..=[`MAX_PAGE`], default [`DEFAULT_PAGE`].
-pub fn page_size(first: Option<i32>) -> GqlResult<u64> {
-    match first.unwrap_or(DEFAULT_PAGE) {
-        n if (1..=MAX_PAGE).contains(&n) => Ok(n as u64),
-        _ => Err(gql(ApiError::bad_request(
-            "invalid_limit",
-            format!("first must be between 1 and {MAX_PAGE}"),
-        ))),
-    }
-}
-
-/// Decodes an `after` cursor into the position it names.
-pub fn after(cursor: Option<&str>) -> GqlResult<Option<String>> {
-    cursor.map(|c| decode_cursor(c).map_err(gql)).transpose()
-}
-
-/// Decodes an `after` cursor naming a row id (of the table whose id type is `I`).
-pub fn after_id<I: std::str::FromStr>(cursor: Option<&str>) -> GqlResult<Option<I>> {
-    crate::dto::common::decode_id_cursor(cursor).map_err(gql)
-}
-
-/// Builds a connection from `limit + 1` fetched items: `position` is an item's place in the
-/// order (what `after` resumes from), `node` its GraphQL object.
+/// The connection of a service [`ServicePage`], each item turned into its GraphQL object.
 pub fn connection<T, N: OutputType + Clone>(
-    mut items: Vec<T>,
-    limit: u64,
-    has_previous: bool,
-    position: impl Fn(&T) -> String,
+    page: ServicePage<T>,
     node: impl Fn(&T) -> N,
 ) -> Page<N> {
-    let has_next = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    let cursors: Vec<String> = items.iter().map(|t| encode_cursor(&position(t))).collect();
-    let nodes: Vec<N> = items.iter().map(node).collect();
+    let nodes: Vec<N> = page.items.iter().map(node).collect();
     Page {
         page_info: PageInfo {
-            has_previous_page: has_previous,
-            has_next_page: has_next,
-            start_cursor: cursors.first().cloned(),
-            end_cursor: cursors.last().cloned(),
+            has_previous_page: page.resumed,
+            has_next_page: page.has_more,
+            start_cursor: page.cursors.first().cloned(),
+            end_cursor: page.cursors.last().cloned(),
         },
-        edges: cursors
+        edges: page
+            .cursors
             .into_iter()
             .zip(nodes.iter().cloned())
             .map(|(cursor, node)| Edge::new(cursor, node))
@@ -98,37 +68,19 @@ pub fn connection<T, N: OutputType + Clone>(
     }
 }
 
-/// A connection over a list already in memory (a unit's children), resuming after the item
-/// whose position equals the cursor.
-pub fn slice<T, N: OutputType + Clone>(
+/// A connection over a list already in memory (a unit's children, violations), resuming
+/// after the item whose position (`key`) the cursor names.
+pub fn slice<T: Clone, N: OutputType + Clone, P: std::fmt::Display>(
     items: &[T],
     first: Option<i32>,
-    after_cursor: Option<&str>,
-    position: impl Fn(&T) -> String,
+    after: Option<&str>,
+    key: impl Fn(&T) -> P,
     node: impl Fn(&T) -> N,
 ) -> GqlResult<Page<N>> {
-    let limit = page_size(first)?;
-    let start = match after(after_cursor)? {
-        None => 0,
-        Some(p) => items
-            .iter()
-            .position(|t| position(t) == p)
-            .map(|i| i + 1)
-            .ok_or_else(|| {
-                gql(ApiError::bad_request(
-                    "invalid_cursor",
-                    "the cursor is not one this API issued",
-                ))
-            })?,
-    };
-    let rest: Vec<&T> = items.iter().skip(start).take(limit as usize + 1).collect();
-    Ok(connection(
-        rest,
-        limit,
-        start > 0,
-        |t| position(t),
-        |t| node(t),
-    ))
+    let page = PageRequest::graphql(first, after)
+        .slice(items, key)
+        .map_err(gql)?;
+    Ok(connection(page, node))
 }
 
 /// What a list field costs in the complexity limit: its page size times its children.

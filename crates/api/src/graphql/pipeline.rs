@@ -262,14 +262,14 @@ fn loader<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>
 /// What every resolver of one operation can reach: the state, the caller and fresh
 /// DataLoaders (never shared between operations, so nothing cached leaks or goes stale).
 fn request_data(state: &AppState, caller: Caller) -> Data {
-    let db = state.db.clone();
+    let reads = crate::service::tree::TreeReads::of(state);
     let mut data = Data::default();
     data.insert(state.clone());
     data.insert(caller);
-    data.insert(loader(ChildrenLoader(db.clone())));
-    data.insert(loader(UnitLoader(db.clone())));
-    data.insert(loader(AncestorsLoader(db.clone())));
-    data.insert(loader(AttainmentLoader(db)));
+    data.insert(loader(ChildrenLoader(reads.clone())));
+    data.insert(loader(UnitLoader(reads.clone())));
+    data.insert(loader(AncestorsLoader(reads.clone())));
+    data.insert(loader(AttainmentLoader(reads)));
     data
 }
 

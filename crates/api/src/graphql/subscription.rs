@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, Subscription};
-use chitieu_persistence::org_units;
 use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -17,10 +16,9 @@ use super::{
 };
 use crate::{
     AppState, Change,
-    authz::{Operation, authorize},
     service::{
         reports::{self, AttainmentQuery, Breakdown},
-        units::visible_unit,
+        tree,
     },
 };
 
@@ -92,10 +90,7 @@ impl SubscriptionRoot {
         org_unit: String,
     ) -> async_graphql::Result<impl Stream<Item = SubtreeChanged>> {
         let (state, caller) = state_and_caller(ctx)?;
-        authorize(caller, Operation::Read).map_err(gql)?;
-        let unit = visible_unit(state, caller.scope, &org_unit)
-            .await
-            .map_err(gql)?;
+        let unit = tree::unit(state, caller, &org_unit).await.map_err(gql)?;
         let (state, caller) = (state.clone(), caller.clone());
         let root = unit.id;
         let receiver = state.changes.subscribe();
@@ -115,27 +110,10 @@ impl SubscriptionRoot {
                     let inside = if change.org_units.is_empty() {
                         Vec::new()
                     } else {
-                        let codes: Vec<&str> =
-                            change.org_units.iter().map(String::as_str).collect();
-                        let ids = org_units::ids_by_codes(state.db.conn(), &codes)
-                            .await
-                            .ok()?;
-                        let found = org_units::filter_in_scope(
-                            state.db.conn(),
-                            chitieu_persistence::Scope::Subtree(root),
-                            &ids.values().copied().collect::<Vec<_>>(),
-                        )
-                        .await
-                        .ok()?;
-                        let mut inside: Vec<String> = ids
-                            .into_iter()
-                            .filter(|(_, id)| found.contains(id))
-                            .map(|(code, _)| code)
-                            .collect();
+                        let inside = tree::inside(&state, root, &change.org_units).await.ok()?;
                         if inside.is_empty() {
                             return None;
                         }
-                        inside.sort();
                         inside
                     };
                     Some(SubtreeChanged {

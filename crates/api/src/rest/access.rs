@@ -18,10 +18,10 @@ use crate::{
             CreateApiTokenRequest, CreateUserRequest, CreatedApiToken, UpdateUserRequest, UserDto,
             UserList,
         },
-        common::{decode_cursor, decode_id_cursor, page_size, parse_rfc3339, split_page},
+        common::parse_rfc3339,
     },
     json::{ApiJson, ApiQuery},
-    service::{access, invalid},
+    service::{access, invalid, page::PageRequest},
 };
 
 /// Create a user bound to an org unit of the caller's subtree.
@@ -66,13 +66,11 @@ pub async fn list_users(
     caller: Caller,
     ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<UserList>, ApiError> {
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
-    let users = access::list_users(&state, &caller, after.as_deref(), limit + 1).await?;
-    let (users, next_cursor) = split_page(users, limit, |u| u.user.username.clone());
+    let page = PageRequest::rest(q.limit, q.cursor.as_deref());
+    let page = access::list_users(&state, &caller, page).await?;
     Ok(Json(UserList {
-        users: users.iter().map(UserDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        users: page.items.iter().map(UserDto::from).collect(),
     }))
 }
 
@@ -178,13 +176,11 @@ pub async fn list_api_tokens(
     caller: Caller,
     ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<ApiTokenList>, ApiError> {
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let before = decode_id_cursor(q.cursor.as_deref())?;
-    let tokens = access::list_api_tokens(&state, &caller, before, limit + 1).await?;
-    let (tokens, next_cursor) = split_page(tokens, limit, |t| t.id.to_string());
+    let page = PageRequest::rest(q.limit, q.cursor.as_deref());
+    let page = access::list_api_tokens(&state, &caller, page).await?;
     Ok(Json(ApiTokenList {
-        api_tokens: tokens.iter().map(ApiTokenDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        api_tokens: page.items.iter().map(ApiTokenDto::from).collect(),
     }))
 }
 
@@ -214,14 +210,12 @@ pub async fn revoke_api_token(
 pub async fn list_audit_events(
     State(state): State<AppState>,
     caller: Caller,
-    crate::json::ApiQuery(q): crate::json::ApiQuery<crate::dto::catalogue::PageQuery>,
+    ApiQuery(q): ApiQuery<crate::dto::catalogue::PageQuery>,
 ) -> Result<Json<AuditList>, ApiError> {
-    let limit = crate::dto::common::page_size(q.limit, 1000, 10_000)?;
-    let before = crate::dto::common::decode_id_cursor(q.cursor.as_deref())?;
-    let events = access::audit_page(&state, &caller, before, limit + 1).await?;
-    let (events, next_cursor) = crate::dto::common::split_page(events, limit, |e| e.id.to_string());
+    let page = PageRequest::rest(q.limit, q.cursor.as_deref());
+    let page = access::audit_page(&state, &caller, page).await?;
     Ok(Json(AuditList {
-        events: events.iter().map(AuditEventDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        events: page.items.iter().map(AuditEventDto::from).collect(),
     }))
 }

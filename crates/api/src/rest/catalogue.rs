@@ -1,25 +1,20 @@
 //! Catalogue reads: data elements, indicators, targets, validation rules.
 
 use axum::{Json, extract::State};
-use chitieu_persistence::catalogue;
 
 use crate::{
     ApiError, AppState,
     auth::Caller,
-    authz::{Operation, authorize},
-    dto::{
-        catalogue::{
-            DataElementDto, DataElementList, IndicatorDto, IndicatorList, IndicatorQuery,
-            PageQuery, TargetDto, TargetList, TargetQuery, ValidationRuleDto, ValidationRuleList,
-        },
-        common::{decode_cursor, decode_id_cursor, page_size, split_page},
+    dto::catalogue::{
+        DataElementDto, DataElementList, IndicatorDto, IndicatorList, IndicatorQuery, PageQuery,
+        TargetDto, TargetList, TargetQuery, ValidationRuleDto, ValidationRuleList,
     },
     json::ApiQuery,
-    service::filters,
+    service::{catalogue, page::PageRequest},
 };
 
-fn cursor(c: &Option<String>) -> Result<Option<String>, ApiError> {
-    c.as_deref().map(decode_cursor).transpose()
+fn page(q: &PageQuery) -> PageRequest<'_> {
+    PageRequest::rest(q.limit, q.cursor.as_deref())
 }
 
 /// List data elements.
@@ -32,14 +27,10 @@ pub async fn list_data_elements(
     caller: Caller,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<DataElementList>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let after = cursor(&q.cursor)?;
-    let items = catalogue::data_elements(state.db.conn(), after.as_deref(), limit + 1).await?;
-    let (items, next_cursor) = split_page(items, limit, |e| e.element.code.as_str().to_owned());
+    let page = catalogue::data_elements(&state, &caller, page(&q)).await?;
     Ok(Json(DataElementList {
-        data_elements: items.iter().map(DataElementDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        data_elements: page.items.iter().map(DataElementDto::from).collect(),
     }))
 }
 
@@ -53,16 +44,11 @@ pub async fn list_indicators(
     caller: Caller,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<Json<IndicatorList>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let after = cursor(&q.cursor)?;
-    let group = crate::service::filters::group_code(q.group.as_deref())?;
-    let items =
-        catalogue::indicators(state.db.conn(), group.as_ref(), after.as_deref(), limit + 1).await?;
-    let (items, next_cursor) = split_page(items, limit, |i| i.indicator.code.as_str().to_owned());
+    let page = PageRequest::rest(q.limit, q.cursor.as_deref());
+    let page = catalogue::indicators(&state, &caller, q.group.as_deref(), page).await?;
     Ok(Json(IndicatorList {
-        indicators: items.iter().map(IndicatorDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        indicators: page.items.iter().map(IndicatorDto::from).collect(),
     }))
 }
 
@@ -80,21 +66,17 @@ pub async fn list_targets(
     caller: Caller,
     ApiQuery(q): ApiQuery<TargetQuery>,
 ) -> Result<Json<TargetList>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let after = decode_id_cursor(q.cursor.as_deref())?;
-    let filter = filters::target_filter(
+    let page = catalogue::targets(
         &state,
         &caller,
         q.indicator.as_deref(),
         q.org_unit.as_deref(),
+        PageRequest::rest(q.limit, q.cursor.as_deref()),
     )
     .await?;
-    let items = catalogue::targets(state.db.conn(), &filter, after, limit + 1).await?;
-    let (items, next_cursor) = split_page(items, limit, |t| t.id.to_string());
     Ok(Json(TargetList {
-        targets: items.iter().map(TargetDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        targets: page.items.iter().map(TargetDto::from).collect(),
     }))
 }
 
@@ -108,13 +90,9 @@ pub async fn list_validation_rules(
     caller: Caller,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<ValidationRuleList>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let limit = page_size(q.limit, 1000, 10_000)?;
-    let after = cursor(&q.cursor)?;
-    let items = catalogue::validation_rules(state.db.conn(), after.as_deref(), limit + 1).await?;
-    let (items, next_cursor) = split_page(items, limit, |r| r.rule.code.as_str().to_owned());
+    let page = catalogue::validation_rules(&state, &caller, page(&q)).await?;
     Ok(Json(ValidationRuleList {
-        validation_rules: items.iter().map(ValidationRuleDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        validation_rules: page.items.iter().map(ValidationRuleDto::from).collect(),
     }))
 }

@@ -4,18 +4,13 @@ use axum::{
     Json,
     extract::{Path, State},
 };
-use chitieu_persistence::org_units;
 
-pub use crate::service::units::visible_unit;
 use crate::{
     ApiError, AppState,
     auth::Caller,
-    authz::{Operation, authorize},
-    dto::{
-        common::{decode_cursor, page_size, split_page},
-        org_units::{OrgUnitDto, OrgUnitList, OrgUnitQuery},
-    },
+    dto::org_units::{OrgUnitDto, OrgUnitList, OrgUnitQuery},
     json::ApiQuery,
+    service::{page::PageRequest, tree},
 };
 
 /// List org units in the caller's subtree.
@@ -32,45 +27,15 @@ pub async fn list_org_units(
     caller: Caller,
     ApiQuery(query): ApiQuery<OrgUnitQuery>,
 ) -> Result<Json<OrgUnitList>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let limit = page_size(query.limit, 1000, 10_000)?;
-    let parent = match &query.parent {
-        Some(code) => Some(visible_unit(&state, caller.scope, code).await?.id),
-        None => None,
+    let filter = tree::UnitQuery {
+        q: query.q.as_deref(),
+        parent: query.parent.as_deref(),
     };
-    let cursor = match &query.cursor {
-        None => None,
-        Some(c) => {
-            let pos = decode_cursor(c)?;
-            let (level, code) = pos
-                .split_once(':')
-                .and_then(|(l, c)| Some((l.parse::<i32>().ok()?, c.to_owned())))
-                .ok_or_else(|| {
-                    ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued")
-                })?;
-            Some((level, code))
-        }
-    };
-    let filter = org_units::OrgUnitFilter {
-        parent,
-        q: query
-            .q
-            .as_deref()
-            .map(chitieu_domain::SearchText::parse)
-            .transpose()?,
-    };
-    let units = org_units::list(
-        state.db.conn(),
-        caller.scope,
-        &filter,
-        cursor.as_ref(),
-        limit + 1,
-    )
-    .await?;
-    let (units, next_cursor) = split_page(units, limit, |u| format!("{}:{}", u.level, u.unit.code));
+    let page = PageRequest::rest(query.limit, query.cursor.as_deref());
+    let page = tree::units(&state, &caller, filter, page).await?;
     Ok(Json(OrgUnitList {
-        org_units: units.iter().map(OrgUnitDto::from).collect(),
-        next_cursor,
+        next_cursor: page.next_cursor(),
+        org_units: page.items.iter().map(OrgUnitDto::from).collect(),
     }))
 }
 
@@ -87,7 +52,6 @@ pub async fn get_org_unit(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<OrgUnitDto>, ApiError> {
-    authorize(&caller, Operation::Read)?;
-    let unit = visible_unit(&state, caller.scope, &code).await?;
+    let unit = tree::unit(&state, &caller, &code).await?;
     Ok(Json(OrgUnitDto::from(&unit)))
 }

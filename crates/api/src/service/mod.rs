@@ -3,11 +3,18 @@
 //! translate their wire format to and from these functions.
 
 pub mod access;
+pub mod bootstrap;
+pub mod callers;
+pub mod catalogue;
+pub mod data_values;
 pub mod filters;
 pub mod metadata;
+pub mod page;
 pub mod ranks;
 pub mod reports;
+pub mod sessions;
 pub mod submit;
+pub mod tree;
 pub mod units;
 
 use crate::{ApiError, FieldError};
