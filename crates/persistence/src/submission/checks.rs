@@ -245,6 +245,7 @@ pub(super) fn overlap_stored(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use chitieu_domain::Month;
 
     use super::*;

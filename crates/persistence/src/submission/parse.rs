@@ -88,6 +88,7 @@ fn parse_row(index: usize, row: &RawRow) -> Result<Parsed<'_>, Conflict> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn row(

@@ -207,6 +207,7 @@ pub(crate) fn plan_writes(checked: &[Checked], stored: &Histories) -> Plan {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use std::collections::{BTreeMap, HashMap};
 
     use chitieu_domain::{Month, Value as DomainValue};
@@ -259,10 +260,14 @@ mod tests {
         Histories::from([((U1, E1), rows)])
     }
 
+    /// A roll-up key (unit, element, start, end, next_end) and its (sum, count).
+    type Sums = BTreeMap<(OrgUnitId, DataElementId, i32, i32, i32), (i64, i64)>;
+
+    /// A stored row by id: its key, figure and next_end.
+    type ById = HashMap<DataValueId, ((OrgUnitId, DataElementId, Period), Fig, i32)>;
+
     /// The deltas summed by roll-up key, zero sums dropped.
-    fn summed(
-        deltas: &[rollup::Delta],
-    ) -> BTreeMap<(OrgUnitId, DataElementId, i32, i32, i32), (i64, i64)> {
+    fn summed(deltas: &[rollup::Delta]) -> Sums {
         let mut out: BTreeMap<_, (i64, i64)> = BTreeMap::new();
         for d in deltas {
             let e = out
@@ -425,9 +430,7 @@ mod tests {
     }
 
     /// Each numeric figure's roll-up contribution, by key.
-    fn contributions(
-        table: &Table,
-    ) -> BTreeMap<(OrgUnitId, DataElementId, i32, i32, i32), (i64, i64)> {
+    fn contributions(table: &Table) -> Sums {
         let mut out = BTreeMap::new();
         for ((u, e, period), (fig, next)) in with_next_ends(table) {
             if let Some(n) = fig.num {
@@ -609,7 +612,7 @@ mod tests {
             prop_assert_eq!(plan.changes.len() as u64, counts.imported + counts.updated + counts.deleted);
 
             // Apply the plan to the stored rows as the SQL does: deletes, upserts, next_ends.
-            let mut by_id: HashMap<DataValueId, ((OrgUnitId, DataElementId, Period), Fig, i32)> = stored
+            let mut by_id: ById = stored
                 .iter()
                 .flat_map(|(&(u, e), rows)| rows.iter().map(move |r| {
                     (r.id, ((u, e, r.period), Fig { num: r.num, text: r.text.clone(), comment: r.comment.clone() }, r.next_end))
