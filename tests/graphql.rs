@@ -209,6 +209,29 @@ both_databases! {
         assert!(with_33 <= 20, "{with_33} statements");
     }
 
+    async fn one_key_answers_the_same_figures_alike_over_rest_and_graphql(app: TestApp) {
+        app.seed_catalogue().await;
+        let set = json!({"org_unit": "VT-P8", "period": "2023-01/2023-09", "data_values": [
+            {"data_element": "DOC_OUT_SW", "value": 2500}, {"data_element": "DOC_IN_SW", "value": 4602},
+            {"data_element": "DOC_OUT_PAPER", "value": 0}, {"data_element": "DOC_IN_PAPER", "value": 69},
+        ]});
+        let res = app.req(reqwest::Method::POST, "/api/v1/data-value-sets").header("idempotency-key", "p8-once")
+            .json(&set).send().await.unwrap();
+        let (status, first) = common::read(res).await;
+        assert_eq!((status, first["imported"].as_u64()), (StatusCode::OK, Some(4)), "{first}");
+        // The same figures through GraphQL under the same key: the first result, rendered by
+        // GraphQL, and nothing applied again.
+        let d = data(&app, SUBMIT, json!({"input": figures("VT-P8", 2500, 4602, 0, 69), "dry": false, "key": "p8-once"})).await;
+        let r = &d["submitDataValues"];
+        assert_eq!((r["replayed"].as_bool(), r["imported"].as_u64(), r["unchanged"].as_u64()), (Some(true), Some(4), Some(0)), "{d}");
+        assert_eq!(r["status"], first["status"]);
+        assert_eq!(r["violations"].as_array().map(Vec::len), first["violations"].as_array().map(Vec::len));
+        // Other figures under that key are refused, on either edge.
+        let body = gql(&app, SUBMIT, json!({"input": figures("VT-P8", 1, 4602, 0, 69), "dry": false, "key": "p8-once"})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "idempotency_key_reused");
+        assert_eq!(app.values("org_unit=VT-P8&data_element=DOC_OUT_SW").await[0]["value"], 2500);
+    }
+
     async fn a_frontend_follows_changes_including_deletions(app: TestApp) {
         app.seed_catalogue().await;
         data(&app, SUBMIT, json!({"input": figures("VT-P8", 2500, 4602, 0, 69), "dry": false})).await;

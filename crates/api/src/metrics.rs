@@ -17,7 +17,6 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use chitieu_persistence::submission::SubmissionOutcome;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -98,11 +97,11 @@ impl Metrics {
     }
 
     /// Counts the figures a committed set wrote.
-    pub fn record_figures(&self, outcome: &SubmissionOutcome) {
+    pub fn record_figures(&self, imported: u64, updated: u64, deleted: u64) {
         let mut m = self.lock();
-        m.figures[0] += outcome.imported;
-        m.figures[1] += outcome.updated;
-        m.figures[2] += outcome.deleted;
+        m.figures[0] += imported;
+        m.figures[1] += updated;
+        m.figures[2] += deleted;
     }
 
     /// The text exposition (format 0.0.4).

@@ -1,17 +1,17 @@
 //! Data value sets (submission) and data value reads.
 
-use chitieu_domain::ValueInput;
-use chitieu_persistence::{
-    changes::Change,
-    data_values::StoredDataValue,
-    submission::{Conflict, RawRow, RawValue, SubmissionOutcome},
-    validation::Violation,
-};
+use chitieu_persistence::{changes::Change, data_values::StoredDataValue, validation::Violation};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{decimal_json, double_option, rfc3339, value_json};
-use crate::{ApiError, service::submit::MAX_VALUES_PER_SET};
+use crate::{
+    ApiError,
+    service::submit::{
+        Conflict, FigureInput, MAX_VALUES_PER_SET, SetInput, SubmitResult, SubmittedValue,
+        check_size,
+    },
+};
 
 /// One figure in a data value set.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -115,43 +115,32 @@ impl<'de> Deserialize<'de> for SetValues {
 }
 
 impl DataValueSetRequest {
-    /// The rows with the set's defaults applied; 413 when the set has more than
-    /// [`MAX_VALUES_PER_SET`] values.
-    pub fn into_rows(self) -> Result<Vec<RawRow>, ApiError> {
+    /// The neutral set; 413 when it has more than [`MAX_VALUES_PER_SET`] values.
+    pub fn into_set(self) -> Result<SetInput, ApiError> {
         let DataValueSetRequest {
             org_unit,
             period,
             data_values,
         } = self;
-        if data_values.total > MAX_VALUES_PER_SET {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "a set holds at most {MAX_VALUES_PER_SET} values; this one has {}",
-                data_values.total
-            )));
-        }
-        Ok(data_values
-            .kept
-            .into_iter()
-            .map(|v| RawRow {
-                org_unit: v.org_unit.or_else(|| org_unit.clone()),
-                period: v.period.or_else(|| period.clone()),
-                data_element: v.data_element,
-                value: match v.value {
-                    None => RawValue::Unsupported("no value field (send null to delete)"),
-                    Some(None) | Some(Some(serde_json::Value::Null)) => RawValue::Delete,
-                    // The literal exactly as sent (serde_json's `arbitrary_precision`): the
-                    // domain reads it digit for digit, never through a double.
-                    Some(Some(serde_json::Value::Number(n))) => {
-                        RawValue::Json(ValueInput::Number(n.to_string()))
-                    }
-                    Some(Some(serde_json::Value::Bool(b))) => RawValue::Json(ValueInput::Bool(b)),
-                    Some(Some(serde_json::Value::String(s))) => RawValue::Json(ValueInput::Text(s)),
-                    Some(Some(serde_json::Value::Array(_))) => RawValue::Unsupported("an array"),
-                    Some(Some(serde_json::Value::Object(_))) => RawValue::Unsupported("an object"),
-                },
-                comment: v.comment,
-            })
-            .collect())
+        check_size(data_values.total)?;
+        Ok(SetInput {
+            org_unit,
+            period,
+            values: data_values
+                .kept
+                .into_iter()
+                .map(|v| FigureInput {
+                    data_element: v.data_element,
+                    value: match v.value {
+                        None => SubmittedValue::Missing,
+                        Some(v) => SubmittedValue::Json(v.unwrap_or(serde_json::Value::Null)),
+                    },
+                    comment: v.comment,
+                    org_unit: v.org_unit,
+                    period: v.period,
+                })
+                .collect(),
+        })
     }
 }
 
@@ -170,7 +159,7 @@ impl From<&Conflict> for ConflictDto {
     fn from(c: &Conflict) -> Self {
         Self {
             index: c.index,
-            code: c.code.to_owned(),
+            code: c.code.clone(),
             message: c.message.clone(),
         }
     }
@@ -233,26 +222,17 @@ pub struct ImportSummary {
     pub violations: Vec<ViolationDto>,
 }
 
-impl ImportSummary {
-    /// Builds the summary from the outcome.
-    pub fn new(o: &SubmissionOutcome, dry_run: bool) -> Self {
-        let status = if !o.conflicts.is_empty() {
-            "error"
-        } else if !o.violations.is_empty() {
-            "warning"
-        } else {
-            "success"
-        };
-        let refused = !o.conflicts.is_empty();
+impl From<&SubmitResult> for ImportSummary {
+    fn from(r: &SubmitResult) -> Self {
         Self {
-            status: status.to_owned(),
-            dry_run,
-            imported: if refused { 0 } else { o.imported },
-            updated: if refused { 0 } else { o.updated },
-            unchanged: if refused { 0 } else { o.unchanged },
-            deleted: if refused { 0 } else { o.deleted },
-            conflicts: o.conflicts.iter().map(ConflictDto::from).collect(),
-            violations: o.violations.iter().map(ViolationDto::from).collect(),
+            status: r.status.as_str().to_owned(),
+            dry_run: r.dry_run,
+            imported: r.imported,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            deleted: r.deleted,
+            conflicts: r.conflicts.iter().map(ConflictDto::from).collect(),
+            violations: r.violations.iter().map(ViolationDto::from).collect(),
         }
     }
 }

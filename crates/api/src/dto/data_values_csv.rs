@@ -4,10 +4,13 @@
 //! (millions of one-character lines, one line of millions of cells, one huge cell).
 
 use chitieu_domain::value::MAX_TEXT_CHARS;
-use chitieu_persistence::submission::{MAX_COMMENT_CHARS, RawRow, RawValue};
+use chitieu_persistence::submission::MAX_COMMENT_CHARS;
 use csv_core::ReadFieldResult;
 
-use crate::ApiError;
+use crate::{
+    ApiError,
+    service::submit::{FigureInput, SetInput, SubmittedValue},
+};
 
 /// The one accepted header, in this order.
 pub const CSV_HEADER: [&str; 5] = ["data_element", "period", "org_unit", "value", "comment"];
@@ -134,7 +137,7 @@ impl<'a> Fields<'a> {
 /// rows than `max_rows` is a 413, answered as soon as row `max_rows + 1` is met. A row with
 /// the wrong number of cells, or with a cell longer than any valid one, becomes a conflict at
 /// its index, found by the submission like any other.
-pub fn parse(body: &[u8], max_rows: usize) -> Result<Vec<RawRow>, ApiError> {
+pub fn parse(body: &[u8], max_rows: usize) -> Result<SetInput, ApiError> {
     if std::str::from_utf8(body).is_err() {
         return Err(ApiError::bad_request(
             "invalid_csv",
@@ -166,23 +169,24 @@ pub fn parse(body: &[u8], max_rows: usize) -> Result<Vec<RawRow>, ApiError> {
         }
         rows.push(row(&cells, count));
     }
-    Ok(rows)
+    Ok(SetInput {
+        org_unit: None,
+        period: None,
+        values: rows,
+    })
 }
 
-/// The row of a record of `count` cells, the first five of them in `cells`.
-fn row(cells: &[Cell; 5], count: usize) -> RawRow {
+/// The figure of a record of `count` cells, the first five of them in `cells`.
+fn row(cells: &[Cell; 5], count: usize) -> FigureInput {
     let cell = |i: usize| (i < count).then(|| cells[i].text().to_owned());
     let value = if count != CSV_HEADER.len() {
-        RawValue::Unsupported(WRONG_CELL_COUNT)
+        SubmittedValue::Refused(WRONG_CELL_COUNT)
     } else if cells.iter().any(|c| c.cut) {
-        RawValue::Unsupported(CELL_TOO_LONG)
+        SubmittedValue::Refused(CELL_TOO_LONG)
     } else {
-        match cells[3].text() {
-            "" => RawValue::Delete,
-            v => RawValue::Csv(v.to_owned()),
-        }
+        SubmittedValue::Cell(cells[3].text().to_owned())
     };
-    RawRow {
+    FigureInput {
         data_element: cell(0).unwrap_or_default(),
         period: cell(1),
         org_unit: cell(2),
@@ -194,12 +198,15 @@ fn row(cells: &[Cell; 5], count: usize) -> RawRow {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use chitieu_persistence::submission::{RawRow, RawValue};
+
     use super::*;
 
     const HEADER: &str = "data_element,period,org_unit,value,comment\n";
 
+    /// The rows the submission reads (through the one row builder).
     fn rows(body: &str) -> Vec<RawRow> {
-        parse(body.as_bytes(), 10).unwrap()
+        parse(body.as_bytes(), 10).unwrap().into_rows()
     }
 
     fn code(body: &str, max_rows: usize) -> &'static str {
@@ -275,7 +282,7 @@ mod tests {
     fn the_row_after_the_limit_stops_the_parse() {
         let body = format!("{HEADER}{}", "a\n".repeat(1_000));
         assert_eq!(code(&body, 999), "payload_too_large");
-        assert_eq!(parse(body.as_bytes(), 1_000).unwrap().len(), 1_000);
+        assert_eq!(parse(body.as_bytes(), 1_000).unwrap().values.len(), 1_000);
     }
 
     #[test]

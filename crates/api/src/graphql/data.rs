@@ -1,14 +1,7 @@
 //! Figures: reading stored data values and submitting data value sets.
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
-use chitieu_domain::ValueInput;
-use chitieu_persistence::{
-    changes,
-    data_values::StoredDataValue,
-    submission::{RawRow, RawValue, SubmissionOutcome},
-};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use chitieu_persistence::{changes, data_values::StoredDataValue};
 
 use super::{
     context::state_and_caller,
@@ -18,9 +11,13 @@ use super::{
     types::ViolationGql,
 };
 use crate::{
-    ApiError,
     dto::common::{parse_rfc3339, rfc3339, value_json},
-    service::{data_values, filters::FigureQuery, page::PageRequest, submit},
+    service::{
+        data_values,
+        filters::FigureQuery,
+        page::PageRequest,
+        submit::{self, FigureInput, SetInput, SubmittedValue},
+    },
 };
 
 /// A stored figure.
@@ -58,7 +55,7 @@ impl From<&StoredDataValue> for DataValue {
 }
 
 /// One figure to submit.
-#[derive(InputObject, Serialize)]
+#[derive(InputObject)]
 pub struct DataValueInput {
     /// Data element code.
     pub data_element: String,
@@ -74,7 +71,7 @@ pub struct DataValueInput {
 }
 
 /// A data value set: figures of one unit and period (each may override both).
-#[derive(InputObject, Serialize)]
+#[derive(InputObject)]
 pub struct DataValueSetInput {
     /// Default org unit.
     pub org_unit: Option<String>,
@@ -84,43 +81,32 @@ pub struct DataValueSetInput {
     pub data_values: Vec<DataValueInput>,
 }
 
-impl DataValueSetInput {
-    fn rows(&self) -> Vec<RawRow> {
-        self.data_values
-            .iter()
-            .map(|v| RawRow {
-                org_unit: v.org_unit.clone().or_else(|| self.org_unit.clone()),
-                period: v.period.clone().or_else(|| self.period.clone()),
-                data_element: v.data_element.clone(),
-                value: match &v.value {
-                    MaybeUndefined::Undefined => {
-                        RawValue::Unsupported("no value field (send null to delete)")
-                    }
-                    MaybeUndefined::Null => RawValue::Delete,
-                    MaybeUndefined::Value(v) => raw_value(&v.0),
-                },
-                comment: v.comment.clone(),
-            })
-            .collect()
-    }
-}
-
-/// A JSON value as submitted: the same reading as REST's. A number keeps the exact text of
-/// the GraphQL literal or variable (serde_json's `arbitrary_precision`), so the domain checks
-/// it digit for digit and nothing is rounded on the way.
-pub fn raw_value(v: &serde_json::Value) -> RawValue {
-    match v {
-        serde_json::Value::Null => RawValue::Delete,
-        serde_json::Value::Number(n) => RawValue::Json(ValueInput::Number(n.to_string())),
-        serde_json::Value::Bool(b) => RawValue::Json(ValueInput::Bool(*b)),
-        serde_json::Value::String(s) => RawValue::Json(ValueInput::Text(s.clone())),
-        serde_json::Value::Array(_) => RawValue::Unsupported("an array"),
-        serde_json::Value::Object(_) => RawValue::Unsupported("an object"),
+impl From<DataValueSetInput> for SetInput {
+    fn from(input: DataValueSetInput) -> Self {
+        SetInput {
+            org_unit: input.org_unit,
+            period: input.period,
+            values: input
+                .data_values
+                .into_iter()
+                .map(|v| FigureInput {
+                    data_element: v.data_element,
+                    value: match v.value {
+                        MaybeUndefined::Undefined => SubmittedValue::Missing,
+                        MaybeUndefined::Null => SubmittedValue::Json(serde_json::Value::Null),
+                        MaybeUndefined::Value(v) => SubmittedValue::Json(v.0),
+                    },
+                    comment: v.comment,
+                    org_unit: v.org_unit,
+                    period: v.period,
+                })
+                .collect(),
+        }
     }
 }
 
 /// A refused figure.
-#[derive(SimpleObject, Serialize, Deserialize)]
+#[derive(SimpleObject)]
 pub struct Conflict {
     /// Position in `dataValues`.
     pub index: i32,
@@ -131,7 +117,7 @@ pub struct Conflict {
 }
 
 /// What a submission did (or, with `dryRun`, would do).
-#[derive(SimpleObject, Serialize, Deserialize)]
+#[derive(SimpleObject)]
 pub struct SubmissionResult {
     /// `success`, `warning` (stored, with violations) or `error` (refused, nothing stored).
     pub status: String,
@@ -150,39 +136,31 @@ pub struct SubmissionResult {
     /// Validation rules the stored figures now break.
     pub violations: Vec<ViolationGql>,
     /// True when this is the remembered answer to an earlier request with the same key.
-    #[serde(skip)]
     pub replayed: bool,
 }
 
 impl SubmissionResult {
-    fn new(o: &SubmissionOutcome, dry_run: bool) -> Self {
-        let refused = !o.conflicts.is_empty();
-        let count = |n: u64| if refused { 0 } else { n as i64 };
+    fn new(answer: &submit::Answer) -> Self {
+        let r = &answer.result;
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         Self {
-            status: if refused {
-                "error"
-            } else if !o.violations.is_empty() {
-                "warning"
-            } else {
-                "success"
-            }
-            .to_owned(),
-            dry_run,
-            imported: count(o.imported),
-            updated: count(o.updated),
-            unchanged: count(o.unchanged),
-            deleted: count(o.deleted),
-            conflicts: o
+            status: r.status.as_str().to_owned(),
+            dry_run: r.dry_run,
+            imported: count(r.imported),
+            updated: count(r.updated),
+            unchanged: count(r.unchanged),
+            deleted: count(r.deleted),
+            conflicts: r
                 .conflicts
                 .iter()
                 .map(|c| Conflict {
-                    index: c.index as i32,
-                    code: c.code.to_owned(),
+                    index: i32::try_from(c.index).unwrap_or(i32::MAX),
+                    code: c.code.clone(),
                     message: c.message.clone(),
                 })
                 .collect(),
-            violations: o.violations.iter().map(ViolationGql::from).collect(),
-            replayed: false,
+            violations: r.violations.iter().map(ViolationGql::from).collect(),
+            replayed: answer.replayed,
         }
     }
 }
@@ -307,28 +285,12 @@ impl DataMutation {
         idempotency_key: Option<String>,
     ) -> GqlResult<SubmissionResult> {
         let (state, caller) = state_and_caller(ctx)?;
-        let idempotency_key = match idempotency_key {
-            None => None,
-            Some(k) => {
-                let mut h = Sha256::new();
-                h.update(b"graphql\0");
-                h.update(serde_json::to_vec(&input).map_err(|e| gql(ApiError::internal(e)))?);
-                h.update([u8::from(dry_run)]);
-                Some(submit::Idempotency {
-                    key: submit::check_key(&k).map_err(gql)?,
-                    request_hash: hex::encode(h.finalize()),
-                })
-            }
+        let request = submit::SubmitRequest {
+            set: input.into(),
+            dry_run,
+            idempotency_key,
         };
-        let rows = input.rows();
-        let answer = submit::submit(state, caller, &rows, dry_run, idempotency_key, |o, dry| {
-            serde_json::to_string(&SubmissionResult::new(o, dry)).map_err(ApiError::internal)
-        })
-        .await
-        .map_err(gql)?;
-        let mut result: SubmissionResult =
-            serde_json::from_str(&answer.body).map_err(|e| gql(ApiError::internal(e)))?;
-        result.replayed = answer.replayed;
-        Ok(result)
+        let answer = submit::submit(state, caller, request).await.map_err(gql)?;
+        Ok(SubmissionResult::new(&answer))
     }
 }

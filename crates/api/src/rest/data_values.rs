@@ -3,10 +3,9 @@
 use axum::{
     body::Bytes,
     extract::{State, rejection::BytesRejection},
-    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use sha2::{Digest, Sha256};
 
 use crate::{
     ApiError, AppState,
@@ -50,7 +49,6 @@ pub async fn submit_data_value_set(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<DryRunQuery>,
-    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -68,9 +66,9 @@ pub async fn submit_data_value_set(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let rows = if content_type.starts_with("application/json") {
+    let set = if content_type.starts_with("application/json") {
         let set: DataValueSetRequest = from_object_slice(&body)?;
-        set.into_rows()?
+        set.into_set()?
     } else if content_type.starts_with("text/csv") {
         data_values_csv::parse(&body, submit::MAX_VALUES_PER_SET)?
     } else {
@@ -78,38 +76,22 @@ pub async fn submit_data_value_set(
             "send application/json or text/csv".into(),
         ));
     };
-    let idempotency_key = match headers.get(IDEMPOTENCY_KEY) {
-        None => None,
-        Some(v) => Some(submit::Idempotency {
-            key: submit::check_key(v.to_str().unwrap_or(""))?,
-            request_hash: {
-                let mut h = Sha256::new();
-                h.update(content_type.as_bytes());
-                h.update([0]);
-                h.update(uri.query().unwrap_or("").as_bytes());
-                h.update([0]);
-                h.update(&body);
-                hex::encode(h.finalize())
-            },
-        }),
+    let request = submit::SubmitRequest {
+        set,
+        dry_run: query.dry_run,
+        idempotency_key: headers
+            .get(IDEMPOTENCY_KEY)
+            .map(|v| v.to_str().unwrap_or("").to_owned()),
     };
-    let answer = submit::submit(
-        &state,
-        &caller,
-        &rows,
-        query.dry_run,
-        idempotency_key,
-        |outcome, dry_run| {
-            serde_json::to_string(&ImportSummary::new(outcome, dry_run)).map_err(ApiError::internal)
-        },
-    )
-    .await?;
-    let status = if answer.accepted {
+    let answer = submit::submit(&state, &caller, request).await?;
+    let status = if answer.result.accepted() {
         StatusCode::OK
     } else {
         StatusCode::CONFLICT
     };
-    let mut res = (status, answer.body).into_response();
+    let body =
+        serde_json::to_string(&ImportSummary::from(&answer.result)).map_err(ApiError::internal)?;
+    let mut res = (status, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
