@@ -146,8 +146,7 @@ fn set(unit: &str, element: &str, value: i64) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_server_that_stops_answering_gets_503_within_seconds_and_recovery_needs_no_restart()
  {
-    let Ok(admin_url) = std::env::var(common::PG_ENV) else {
-        eprintln!("{} not set: PostgreSQL run skipped", common::PG_ENV);
+    let Some(admin_url) = common::postgres_url() else {
         return;
     };
     let upstream = host_port(&admin_url).to_owned();
