@@ -2,7 +2,9 @@
 //! database, and talks to it over real HTTP.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::time::Duration;
+pub mod stall;
+
+use std::{future::Future, time::Duration};
 
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -64,13 +66,48 @@ pub fn postgres_url() -> Option<String> {
         _ => {
             let ci = std::env::var("CI").unwrap_or_default();
             assert!(
-                !matches!(ci.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
+                !matches!(
+                    ci.trim().to_ascii_lowercase().as_str(),
+                    "true" | "1" | "yes"
+                ),
                 "{PG_ENV} is not set but CI={ci}: the PostgreSQL half of the tests must run in CI"
             );
             eprintln!("{PG_ENV} not set: PostgreSQL run skipped (set CI=true to make this fail)");
             None
         }
     }
+}
+
+/// Polls `check` every 20 ms until it yields `Some`, and returns that; fails the test with
+/// `what` (what was awaited) when `deadline` passes first. Use it instead of sleeping for
+/// something to happen.
+pub async fn wait_for<T, Fut>(what: &str, deadline: Duration, mut check: impl FnMut() -> Fut) -> T
+where
+    Fut: Future<Output = Option<T>>,
+{
+    let started = tokio::time::Instant::now();
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            started.elapsed() < deadline,
+            "waited {deadline:?} in vain for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// [`wait_for`] a condition: returns as soon as `check` answers `true`.
+pub async fn wait_until<Fut>(what: &str, deadline: Duration, mut check: impl FnMut() -> Fut)
+where
+    Fut: Future<Output = bool>,
+{
+    wait_for(what, deadline, || {
+        let answer = check();
+        async move { answer.await.then_some(()) }
+    })
+    .await;
 }
 
 pub struct TestApp {
