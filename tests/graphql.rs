@@ -212,8 +212,13 @@ both_databases! {
     async fn a_frontend_follows_changes_including_deletions(app: TestApp) {
         app.seed_catalogue().await;
         data(&app, SUBMIT, json!({"input": figures("VT-P8", 2500, 4602, 0, 69), "dry": false})).await;
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        let since = chrono_now();
+        // `since` must come after the first write's time, which is at most the time of its answer.
+        let answered = chrono_now();
+        let since = common::wait_for("the clock to pass the first write", std::time::Duration::from_secs(5), || async {
+            let now = chrono_now();
+            (now > answered).then_some(now)
+        })
+        .await;
         let mut change = figures("VT-P8", 2600, 4602, 0, 69);
         change["dataValues"][3]["value"] = Value::Null;
         let d = data(&app, SUBMIT, json!({"input": change, "dry": false})).await;
