@@ -49,7 +49,7 @@ fn rest_graphql_auth_and_app_do_not_call_the_database() {
         "crates/api/src/graphql",
         "crates/api/src/auth",
     ];
-    let mut files: Vec<PathBuf> = edges.iter().flat_map(|d| rust_files(d)).collect();
+    let mut files: Vec<PathBuf> = edges.iter().flat_map(rust_files).collect();
     files.push(PathBuf::from("crates/api/src/app.rs"));
     let offenders = offending(&files, |line| line.contains(".conn()"));
     check_against(
@@ -63,7 +63,7 @@ fn rest_graphql_auth_and_app_do_not_call_the_database() {
 fn only_the_write_helper_begins_a_transaction() {
     let files: Vec<PathBuf> = ["crates/api/src", "crates/persistence/src", "src"]
         .iter()
-        .flat_map(|d| rust_files(d))
+        .flat_map(rust_files)
         .filter(|f| f != Path::new(TRANSACTION_HELPER))
         .collect();
     let begins = |line: &str| {

@@ -163,6 +163,7 @@ impl Wake for Noting {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use std::collections::HashMap;
 
     use futures::{FutureExt, future::join_all};
