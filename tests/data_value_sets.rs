@@ -321,4 +321,48 @@ both_databases! {
         let (_, rest) = app.get(&format!("/api/v1/data-values?limit=100&cursor={cursor}")).await;
         assert_eq!(rest["data_values"].as_array().unwrap().len(), 44);
     }
+
+    async fn a_set_past_the_request_time_limit_rolls_back_its_open_transaction(app: TestApp) {
+        let mut app = app;
+        app.restart(|c| {
+            c.request_timeout = std::time::Duration::from_secs(1);
+            // Only the request's own limit may stop it, not a wait on the database.
+            c.database_timeout = std::time::Duration::from_secs(60);
+        })
+        .await;
+        app.seed_catalogue().await;
+        // The set's transaction stalls on its last statement, the audit event, with its figures
+        // and roll-ups already written; on SQLite for several times the time limit.
+        let stall = common::stall::Stall::install(&app, std::time::Duration::from_secs(6)).await;
+        let audit_before = stall.count("audit_event").await;
+        let set = json!({"org_unit": "VT-P1", "period": "2023", "data_values": [
+            {"data_element": "DOC_OUT_SW", "value": 7}, {"data_element": "DOC_IN_SW", "value": 8},
+            {"data_element": "DOC_OUT_PAPER", "value": 1}, {"data_element": "DOC_IN_PAPER", "value": 2}]});
+        let answer = tokio::spawn(app.req(Method::POST, "/api/v1/data-value-sets").json(&set).send());
+        common::wait_until(
+            "the set's transaction to be open and stalled",
+            std::time::Duration::from_secs(30),
+            || stall.write_open(),
+        )
+        .await;
+
+        let (status, problem) = common::read(answer.await.unwrap().unwrap()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+        assert_eq!(problem["code"], "request_timeout", "{problem}");
+        assert!(
+            stall.write_open().await,
+            "the transaction had ended before the answer: the time limit did not stop an open transaction"
+        );
+
+        let settled = stall.settle().await;
+        assert_eq!(settled.count("data_value").await, 0, "figures of the stopped transaction were kept");
+        assert_eq!(settled.count("data_value_rollup").await, 0, "roll-ups of the stopped transaction were kept");
+        assert_eq!(settled.count("audit_event").await, audit_before, "an audit event of the stopped transaction was kept");
+        assert!(app.values("org_unit=VT-P1").await.is_empty());
+
+        // Unhindered, the same set is stored: only the rollback kept it out.
+        let (status, body) = app.post("/api/v1/data-value-sets", &set).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(app.values("org_unit=VT-P1").await.len(), 4);
+    }
 }

@@ -117,26 +117,18 @@ fn assert_unavailable(what: &str, (status, body, took): &(StatusCode, Value, Dur
     assert!(*took < ANSWER_WITHIN, "{what} answered after {took:?}");
 }
 
-/// Polls `/readyz` until it answers 200, for at most `within`.
+/// Waits until `/readyz` answers 200, for at most `within`.
 async fn wait_ready(app: &common::TestApp, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
+    common::wait_until("/readyz to answer 200", within, || async {
         let res = app
             .client
             .get(format!("{}/readyz", app.base))
             .send()
             .await
             .unwrap();
-        if res.status() == StatusCode::OK {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "/readyz still answers {}",
-            res.status()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        res.status() == StatusCode::OK
+    })
+    .await;
 }
 
 fn set(unit: &str, element: &str, value: i64) -> Value {
@@ -146,8 +138,7 @@ fn set(unit: &str, element: &str, value: i64) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_server_that_stops_answering_gets_503_within_seconds_and_recovery_needs_no_restart()
  {
-    let Ok(admin_url) = std::env::var(common::PG_ENV) else {
-        eprintln!("{} not set: PostgreSQL run skipped", common::PG_ENV);
+    let Some(admin_url) = common::postgres_url() else {
         return;
     };
     let upstream = host_port(&admin_url).to_owned();
@@ -188,8 +179,7 @@ async fn a_postgresql_server_that_stops_answering_gets_503_within_seconds_and_re
             (status, body, Instant::now())
         })
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    common::wait_until("the write to reach the lock", Duration::from_secs(20), || async {
         let waiting = direct
             .query_one_raw(sea_orm::Statement::from_string(
                 sea_orm::DbBackend::Postgres,
@@ -200,15 +190,9 @@ async fn a_postgresql_server_that_stops_answering_gets_503_within_seconds_and_re
             .unwrap()
             .try_get_by_index::<i64>(0)
             .unwrap();
-        if waiting > 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the write never reached the lock"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        waiting > 0
+    })
+    .await;
 
     proxy.cut();
     let cut_at = Instant::now();

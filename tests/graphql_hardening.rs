@@ -254,25 +254,45 @@ both_databases! {
         assert_eq!(refusals[0]["actor"], "token:p8-reader");
     }
 
-    async fn a_request_past_its_time_limit_is_stopped_and_stores_nothing(app: TestApp) {
+    async fn a_request_past_its_time_limit_rolls_back_its_open_transaction(app: TestApp) {
+        let mut app = app;
+        app.restart(|c| {
+            c.graphql_timeout = std::time::Duration::from_secs(1);
+            // Only the request's own limit may stop it, not a wait on the database.
+            c.database_timeout = std::time::Duration::from_secs(60);
+        }).await;
         app.seed_catalogue().await;
-        // Long enough to parse and check the document, far too short to store the figures.
-        let slow = TestApp::spawn_with(app.backend, |c| c.graphql_timeout = std::time::Duration::from_millis(50)).await.unwrap();
-        slow.seed_catalogue().await;
-        // Thousands of monthly figures: hundreds of milliseconds of work.
-        let values: Vec<Value> = (2000..2100).flat_map(|year| (1..=12).flat_map(move |month| {
-            ["DOC_OUT_SW", "DOC_IN_SW", "DOC_OUT_PAPER", "DOC_IN_PAPER"].map(|e|
-                json!({"dataElement": e, "value": 1, "period": format!("{year}-{month:02}")}))
-        })).collect();
+        // The submission's transaction stalls on its last statement, the audit event, with its
+        // figures and roll-ups already written; on SQLite for several times the time limit.
+        let stall = common::stall::Stall::install(&app, std::time::Duration::from_secs(6)).await;
+        let audit_before = stall.count("audit_event").await;
         let q = "mutation($input: DataValueSetInput!) { submitDataValues(input: $input) { status imported } }";
-        let res = slow.req(Method::POST, "/graphql")
-            .json(&json!({"query": q, "variables": {"input": {"orgUnit": "VT-P8", "dataValues": values}}}))
-            .send().await.unwrap();
+        let input = json!({"orgUnit": "VT-P8", "period": "2023", "dataValues": [
+            {"dataElement": "DOC_OUT_SW", "value": 7}, {"dataElement": "DOC_IN_SW", "value": 8},
+            {"dataElement": "DOC_OUT_PAPER", "value": 1}, {"dataElement": "DOC_IN_PAPER", "value": 2}]});
+        let body = json!({"query": q, "variables": {"input": input}});
+        let answer = tokio::spawn(app.req(Method::POST, "/graphql").json(&body).send());
+        common::wait_until("the submission's transaction to be open and stalled", std::time::Duration::from_secs(30),
+            || stall.write_open()).await;
+
+        let res = answer.await.unwrap().unwrap();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(body["errors"][0]["extensions"]["code"], "request_timeout");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        nothing_stored(&slow).await;
+        let refused: Value = res.json().await.unwrap();
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "request_timeout", "{refused}");
+        assert!(stall.write_open().await, "the transaction had ended before the answer: the time limit did not stop an open transaction");
+
+        let settled = stall.settle().await;
+        assert_eq!(settled.count("data_value").await, 0, "figures of the stopped transaction were kept");
+        assert_eq!(settled.count("data_value_rollup").await, 0, "roll-ups of the stopped transaction were kept");
+        assert_eq!(settled.count("audit_event").await, audit_before, "an audit event of the stopped transaction was kept");
+        nothing_stored(&app).await;
+
+        // Unhindered, the same request stores its figures: only the rollback kept them out.
+        let res = app.req(Method::POST, "/graphql").json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let stored: Value = res.json().await.unwrap();
+        assert_eq!(stored["data"]["submitDataValues"]["imported"], 4, "{stored}");
+        assert_eq!(app.values("org_unit=VT-P8").await.len(), 4);
     }
 
     async fn the_production_profile_hides_the_schema(app: TestApp) {

@@ -24,6 +24,16 @@ async fn nothing_stored(app: &TestApp) {
 }
 
 /// An API token for VT-P8 that may read and write; returns (id, token).
+/// Waits until a subscription listens for committed changes.
+async fn listening(app: &TestApp) {
+    common::wait_until(
+        "the subscription to listen for changes",
+        std::time::Duration::from_secs(10),
+        || async { app.state.changes.receiver_count() > 0 },
+    )
+    .await;
+}
+
 async fn p8_token(app: &TestApp) -> (i64, String) {
     let (status, created) = app
         .post(
@@ -123,7 +133,7 @@ both_databases! {
         app.seed_catalogue().await;
         let mut socket = Socket::open(&app, &app.token).await;
         socket.subscribe(r#"subscription { subtreeChanged(orgUnit: "VT") { changedOrgUnits attainment(period: "2023-01/2023-09") { orgUnit numerator status } } }"#, json!({})).await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        listening(&app).await;
 
         // A figure outside the watched subtree is not announced; one inside is.
         let (status, _) = app.post("/api/v1/metadata", &json!({"org_units": [{"code": "BR-OTHER", "name": "Huyện khác", "parent": "BRVT", "kind": "district"}]})).await;
@@ -152,7 +162,7 @@ both_databases! {
         let token = created["token"].as_str().unwrap().to_owned();
         let mut socket = Socket::open(&app, &token).await;
         socket.subscribe(r#"subscription { subtreeChanged(orgUnit: "VT") { changedOrgUnits } }"#, json!({})).await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        listening(&app).await;
         let set = json!({"org_unit": "VT-P8", "period": "2023", "data_values": [{"data_element": "DOC_OUT_SW", "value": 1}]});
         assert_eq!(app.post("/api/v1/data-value-sets", &set).await.0, StatusCode::OK);
         assert_eq!(socket.next_json().await["type"], "next");
@@ -198,20 +208,35 @@ mod slow {
     use super::*;
 
     both_databases! {
-        // Long enough to parse and check the document, far too short to store the figures.
-        config = |c| c.graphql_timeout = std::time::Duration::from_millis(50);
-        async fn an_operation_past_its_time_limit_is_stopped_and_stores_nothing(app: TestApp) {
+        config = |c| {
+            c.graphql_timeout = std::time::Duration::from_secs(1);
+            // Only the operation's own limit may stop it, not a wait on the database.
+            c.database_timeout = std::time::Duration::from_secs(60);
+        };
+        async fn an_operation_past_its_time_limit_rolls_back_its_open_transaction(app: TestApp) {
             app.seed_catalogue().await;
             let mut socket = Socket::open(&app, &app.token).await;
-            // Thousands of monthly figures: hundreds of milliseconds of work.
-            let values: Vec<Value> = (2000..2100).flat_map(|year| (1..=12).flat_map(move |month| {
-                ["DOC_OUT_SW", "DOC_IN_SW", "DOC_OUT_PAPER", "DOC_IN_PAPER"].map(|e|
-                    json!({"dataElement": e, "value": 1, "period": format!("{year}-{month:02}")}))
-            })).collect();
+            // The submission's transaction stalls on its last statement, the audit event, with
+            // its figures already written; on SQLite for several times the time limit.
+            let stall = common::stall::Stall::install(&app, std::time::Duration::from_secs(6)).await;
+            let audit_before = stall.count("audit_event").await;
             let q = "mutation($input: DataValueSetInput!) { submitDataValues(input: $input) { status imported } }";
-            let refused = socket.run(q, json!({"input": {"orgUnit": "VT-P8", "dataValues": values}})).await;
+            let input = json!({"input": {"orgUnit": "VT-P8", "period": "2023", "dataValues": [
+                {"dataElement": "DOC_OUT_SW", "value": 7}, {"dataElement": "DOC_IN_SW", "value": 8}]}});
+            let (refused, ()) = tokio::join!(
+                socket.run(q, input.clone()),
+                common::wait_until("the operation's transaction to be open and stalled", std::time::Duration::from_secs(30), || stall.write_open()),
+            );
             assert_eq!(code(&refused), "request_timeout", "{refused}");
+            assert!(stall.write_open().await, "the transaction had ended before the answer: the time limit did not stop an open transaction");
+
+            let settled = stall.settle().await;
+            assert_eq!(settled.count("data_value").await, 0, "figures of the stopped transaction were kept");
+            assert_eq!(settled.count("audit_event").await, audit_before, "an audit event of the stopped transaction was kept");
             nothing_stored(&app).await;
+            // Unhindered, the same operation stores its figures.
+            let stored = socket.run(q, input).await;
+            assert_eq!(stored["data"]["submitDataValues"]["imported"], 2, "{stored}");
         }
     }
 }
@@ -229,16 +254,14 @@ mod short_sessions {
             assert_eq!(me["data"]["me"]["name"], "admin", "{me}");
             // Wait, on the condition, until the token has expired: then every operation on the
             // socket is refused, writes included.
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-            loop {
-                let me = socket.run("{ me { name } }", json!({})).await;
-                if me["errors"].is_array() {
-                    assert_eq!(code(&me), "unauthorized", "{me}");
-                    break;
-                }
-                assert!(std::time::Instant::now() < deadline, "still answered after expiry: {me}");
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
+            let socket = tokio::sync::Mutex::new(socket);
+            let me = common::wait_for("the socket's token to expire", std::time::Duration::from_secs(15), || async {
+                let me = socket.lock().await.run("{ me { name } }", json!({})).await;
+                me["errors"].is_array().then_some(me)
+            })
+            .await;
+            assert_eq!(code(&me), "unauthorized", "{me}");
+            let mut socket = socket.into_inner();
             let write = socket.run(WRITE, json!({})).await;
             assert_eq!(code(&write), "unauthorized", "{write}");
             nothing_stored(&app).await;

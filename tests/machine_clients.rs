@@ -154,8 +154,17 @@ mod nightly_pull {
             ]))).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             // The next pull starts one request timeout (2 s here) plus a second before this one
-            // begins: let that pass, so the first night's figures are not sent twice.
-            tokio::time::sleep(Duration::from_millis(3_500)).await;
+            // begins: wait until that is past the last figure's time, so the first night's
+            // figures are not sent twice.
+            let last_write = app.values("org_unit=BRVT&children=true").await.iter()
+                .map(|v| chrono::DateTime::parse_from_rfc3339(v["updated_at"].as_str().unwrap()).unwrap())
+                .max()
+                .unwrap();
+            let lag = chrono::Duration::seconds(3);
+            common::wait_until("the pull's look-back to clear the last write", Duration::from_secs(10), || async {
+                chrono::Utc::now() > last_write + lag
+            })
+            .await;
 
             // Night 1: everything, page by page.
             let (rows, since) = pull_all(&app, &province, "org_unit=BRVT&children=true").await;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
@@ -88,15 +88,10 @@ mod upkeep {
                 .await
                 .unwrap();
             }
-            let deadline = Instant::now() + Duration::from_secs(20);
-            loop {
-                let keys = idempotency_keys(&db).await;
-                if keys == ["recent"] {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "still stored: {keys:?}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            common::wait_until("the expired records to be purged, the recent one kept", Duration::from_secs(20), || async {
+                idempotency_keys(&db).await == ["recent"]
+            })
+            .await;
         }
     }
 }

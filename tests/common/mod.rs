@@ -2,7 +2,9 @@
 //! database, and talks to it over real HTTP.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::time::Duration;
+pub mod stall;
+
+use std::{future::Future, time::Duration};
 
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -16,8 +18,9 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs one async test body on SQLite and, when `CHITIEU_TEST_POSTGRES_URL` is set, on
-/// PostgreSQL too.
+/// Runs one async test body on SQLite and on PostgreSQL (see [`postgres_url`]: under
+/// `CI=true` a missing `CHITIEU_TEST_POSTGRES_URL` fails the PostgreSQL half; locally it is
+/// skipped with a note on standard error).
 #[macro_export]
 macro_rules! both_databases {
     (config = $config:expr; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
@@ -39,7 +42,6 @@ macro_rules! both_databases {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some($app) = common::TestApp::spawn_with(common::Backend::Postgres, $config).await else {
-                        eprintln!("{} not set: PostgreSQL run skipped", common::PG_ENV);
                         return;
                     };
                     $body
@@ -53,6 +55,59 @@ macro_rules! both_databases {
             $(async fn $name($app: TestApp) $body)*
         }
     };
+}
+
+/// The PostgreSQL server the tests create their databases on. `None` (after saying so on
+/// standard error) when `CHITIEU_TEST_POSTGRES_URL` is unset or empty; under `CI=true` that
+/// fails the test instead, so a CI run cannot pass without having run on PostgreSQL.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(PG_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            let ci = std::env::var("CI").unwrap_or_default();
+            assert!(
+                !matches!(
+                    ci.trim().to_ascii_lowercase().as_str(),
+                    "true" | "1" | "yes"
+                ),
+                "{PG_ENV} is not set but CI={ci}: the PostgreSQL half of the tests must run in CI"
+            );
+            eprintln!("{PG_ENV} not set: PostgreSQL run skipped (set CI=true to make this fail)");
+            None
+        }
+    }
+}
+
+/// Polls `check` every 20 ms until it yields `Some`, and returns that; fails the test with
+/// `what` (what was awaited) when `deadline` passes first. Use it instead of sleeping for
+/// something to happen.
+pub async fn wait_for<T, Fut>(what: &str, deadline: Duration, mut check: impl FnMut() -> Fut) -> T
+where
+    Fut: Future<Output = Option<T>>,
+{
+    let started = tokio::time::Instant::now();
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            started.elapsed() < deadline,
+            "waited {deadline:?} in vain for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// [`wait_for`] a condition: returns as soon as `check` answers `true`.
+pub async fn wait_until<Fut>(what: &str, deadline: Duration, mut check: impl FnMut() -> Fut)
+where
+    Fut: Future<Output = bool>,
+{
+    wait_for(what, deadline, || {
+        let answer = check();
+        async move { answer.await.then_some(()) }
+    })
+    .await;
 }
 
 pub struct TestApp {
@@ -139,7 +194,7 @@ impl TestApp {
                 (url, Some(dir), None)
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(PG_ENV).ok()?;
+                let admin_url = postgres_url()?;
                 let name = format!("chitieu_t_{}", uuid::Uuid::new_v4().simple());
                 {
                     use sea_orm::ConnectionTrait;

@@ -2,7 +2,7 @@
 //! directly against the database, to compare the API's ingestion and attainment with.
 
 use chitieu_domain::Period;
-use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, Value};
 
 use crate::{DataElementId, Database, OrgUnitId, PersistenceError, aggregates, sql};
 
@@ -41,9 +41,10 @@ pub async fn drop_raw_table(db: &Database) -> Result<(), PersistenceError> {
     Ok(())
 }
 
-/// Upserts one batch in one transaction with multi-row `INSERT ... ON CONFLICT DO UPDATE`.
+/// Upserts one batch in one transaction with multi-row `INSERT ... ON CONFLICT DO UPDATE`
+/// (begun like every write, by [`Database::write`]).
 pub async fn raw_upsert(db: &Database, figures: &[RawFigure]) -> Result<(), PersistenceError> {
-    let tx = db.conn().begin().await?;
+    let tx = db.write().await?;
     let now = crate::now_micros();
     let rows: Vec<Vec<Value>> = figures
         .iter()

@@ -5,8 +5,8 @@
 //! that another connection's commit made stale. [`WriteTx::commit`] commits; dropping it (or
 //! [`WriteTx::rollback`]) rolls everything back and releases the lock.
 //!
-//! *Architecture invariant*: every write of the service goes through [`Database::write`]; no
-//! other code begins a transaction (the bench's hand-written baseline aside).
+//! *Architecture invariant*: every write goes through [`Database::write`]; no other code
+//! begins a transaction (`tests/architecture.rs` checks it).
 
 use std::sync::Arc;
 

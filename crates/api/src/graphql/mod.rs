@@ -10,6 +10,7 @@
 //! per area for objects and resolvers.
 
 mod access;
+mod batching;
 mod catalogue;
 mod context;
 mod data;

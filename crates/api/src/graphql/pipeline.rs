@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use async_graphql::{
     Data, Request, Response, ServerError,
-    dataloader::{DataLoader, Loader},
     parser::{parse_query, types::OperationType},
 };
 use axum::http::StatusCode;
@@ -24,14 +23,12 @@ use futures::{StreamExt, stream::BoxStream};
 use tokio::time::Instant;
 
 use super::{
+    batching::{self, Batches},
     error::{request_error, with_code},
     limits,
     loaders::{AncestorsLoader, AttainmentLoader, ChildrenLoader, UnitLoader},
 };
 use crate::{ApiError, AppState, auth::Caller};
-
-/// How long a DataLoader waits for sibling fields to join a batch.
-const BATCH_WINDOW: Duration = Duration::from_millis(3);
 
 /// How many refused fields one audit event lists (it counts them all).
 const AUDITED_PATHS: usize = 10;
@@ -163,11 +160,12 @@ pub async fn execute(state: &AppState, caller: Caller, prepared: Prepared) -> An
         deadline,
         ..
     } = prepared;
-    request.data = request_data(state, caller.clone());
+    let batches = Batches::new();
+    request.data = request_data(state, caller.clone(), &batches);
     // Past the deadline the unfinished resolvers are dropped mid-way: an open transaction
     // rolls back.
-    let Ok(response) = tokio::time::timeout_at(deadline, state.graphql.execute(request)).await
-    else {
+    let run = batching::paced(&batches, state.graphql.execute(request));
+    let Ok(response) = tokio::time::timeout_at(deadline, run).await else {
         return Answer::refused(&timed_out(state.config.graphql_timeout));
     };
     let response = finish(state, &caller, response).await;
@@ -185,11 +183,10 @@ pub fn subscribe(
     prepared: Prepared,
 ) -> BoxStream<'static, Response> {
     let mut request = prepared.request;
-    request.data = request_data(state, caller.clone());
+    let batches = Batches::new();
+    request.data = request_data(state, caller.clone(), &batches);
     let state = state.clone();
-    state
-        .graphql
-        .execute_stream(request)
+    batching::paced_stream(&batches, state.graphql.execute_stream(request))
         .then(move |response| {
             let (state, caller) = (state.clone(), caller.clone());
             async move { finish(&state, &caller, response).await }
@@ -253,23 +250,19 @@ fn timed_out(timeout: Duration) -> ApiError {
     ))
 }
 
-fn loader<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
-    l: L,
-) -> DataLoader<L> {
-    DataLoader::new(l, tokio::spawn).delay(BATCH_WINDOW)
-}
-
 /// What every resolver of one operation can reach: the state, the caller and fresh
 /// DataLoaders (never shared between operations, so nothing cached leaks or goes stale).
-fn request_data(state: &AppState, caller: Caller) -> Data {
+/// Their batches start at the end of each pass of the operation (see `batching`).
+fn request_data(state: &AppState, caller: Caller, batches: &std::sync::Arc<Batches>) -> Data {
+    use batching::loader;
     let reads = crate::service::tree::TreeReads::of(state);
     let mut data = Data::default();
     data.insert(state.clone());
     data.insert(caller);
-    data.insert(loader(ChildrenLoader(reads.clone())));
-    data.insert(loader(UnitLoader(reads.clone())));
-    data.insert(loader(AncestorsLoader(reads.clone())));
-    data.insert(loader(AttainmentLoader(reads)));
+    data.insert(loader(ChildrenLoader(reads.clone()), batches));
+    data.insert(loader(UnitLoader(reads.clone()), batches));
+    data.insert(loader(AncestorsLoader(reads.clone()), batches));
+    data.insert(loader(AttainmentLoader(reads), batches));
     data
 }
 
