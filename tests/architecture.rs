@@ -178,8 +178,7 @@ fn offending(files: &[PathBuf], bad: impl Fn(&str) -> bool) -> BTreeSet<String> 
         .collect()
 }
 
-/// The lines of a file before its first `#[cfg(test)]` line (the count the size rule
-/// counts them).
+/// The lines of a file before its first `#[cfg(test)]` line: what the size rule counts.
 fn non_test_lines(file: &Path) -> Vec<String> {
     fs::read_to_string(root().join(file))
         .unwrap()
