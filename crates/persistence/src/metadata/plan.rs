@@ -129,7 +129,7 @@ impl Plan<'_> {
         }
     }
 
-    /// Codes of the units the plan inserts, parents first.
+    /// The units the plan inserts, parents first.
     pub fn new_units(&self) -> impl Iterator<Item = &OrgUnit> {
         (self.units.iter())
             .filter(|u| u.change == UnitChange::Create)
