@@ -97,6 +97,22 @@ both_databases! {
         assert_eq!(body["errors"][0]["code"], "org_unit_cycle");
     }
 
+    async fn a_tree_error_points_at_its_own_unit_not_one_whose_code_prefixes_it(app: TestApp) {
+        app.seed_catalogue().await;
+        // `VT` comes first and its code is a prefix of `VT-P1`, the only unit in error.
+        let (status, body) = app.post("/api/v1/metadata", &json!({
+            "org_units": [
+                {"code": "VT", "name": "Thành phố Vũng Tàu", "parent": "BRVT", "kind": "city"},
+                {"code": "VT-P1", "name": "Phường 1", "parent": "VT-P1", "kind": "ward"}
+            ]
+        })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let errors = body["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{body}");
+        assert_eq!(errors[0]["field"], "org_units[1].parent", "{body}");
+        assert_eq!(errors[0]["code"], "org_unit_cycle", "{body}");
+    }
+
     async fn a_dry_run_answers_like_the_real_import_and_stores_nothing(app: TestApp) {
         let (status, body) = app.post("/api/v1/metadata?dry_run=true", &common::catalogue()).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -290,6 +290,17 @@ impl DomainError {
             Self::Reorganisation { problem, .. } => problem.code(),
         }
     }
+
+    /// The org unit an error of the hierarchy is about ([`OrgTreeCycle`](Self::OrgTreeCycle):
+    /// a unit on the cycle; [`UnknownParent`](Self::UnknownParent): the unit whose parent is
+    /// missing), carried as data so that a caller can point at that unit without reading the
+    /// message. `None` for every other error.
+    pub fn org_unit(&self) -> Option<&str> {
+        match self {
+            Self::OrgTreeCycle { code } | Self::UnknownParent { code, .. } => Some(code),
+            _ => None,
+        }
+    }
 }
 
 /// What kind of refusal an error is, independent of any transport: the

@@ -489,6 +489,17 @@ mod tests {
     }
 
     #[test]
+    fn tree_errors_name_their_unit_as_data() {
+        // `VT` is a prefix of `VT-P1`: the unit must come from the error's data, not its text.
+        let cycle = OrgTree::build([pair("VT", None), pair("VT-P1", Some("VT-P1"))]).unwrap_err();
+        assert_eq!(cycle.org_unit(), Some("VT-P1"));
+        let orphan = OrgTree::build([pair("VT-P1", Some("VT"))]).unwrap_err();
+        assert_eq!(orphan.org_unit(), Some("VT-P1"));
+        let other = UnitKind::parse("Ward").unwrap_err();
+        assert_eq!(other.org_unit(), None);
+    }
+
+    #[test]
     fn rejects_duplicate_codes() {
         let err = OrgTree::build([pair("A", None), pair("A", None)]).unwrap_err();
         assert_eq!(err.code(), "invalid_code");

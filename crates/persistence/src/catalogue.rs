@@ -273,6 +273,21 @@ pub async fn targets(
     decode(rows)
 }
 
+/// Every target of these indicators (codes), with its id.
+pub(crate) async fn targets_of_indicators(
+    db: &impl ConnectionTrait,
+    indicator_codes: &[&str],
+) -> Result<Vec<StoredTarget>, PersistenceError> {
+    let rows: Vec<TargetRow> = sql::query_in(
+        db,
+        &format!("{TARGET_SELECT} WHERE i.code"),
+        indicator_codes,
+        "",
+    )
+    .await?;
+    decode(rows)
+}
+
 /// Targets with the codes of their indicator and unit ([`TargetRow`]).
 const TARGET_SELECT: &str = "SELECT t.id, i.code AS indicator, u.code AS org_unit, t.start_month, \
      t.end_month, t.operator, t.value, t.label FROM target t \

@@ -16,6 +16,7 @@ pub mod auth_throttle;
 pub mod bench;
 pub mod catalogue;
 pub mod changes;
+pub mod closure;
 mod connect;
 pub mod data_values;
 mod error;

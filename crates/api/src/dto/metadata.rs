@@ -8,7 +8,7 @@ use chitieu_domain::{
 };
 use chitieu_persistence::{
     FieldIssue,
-    metadata::{KindCounts, MetadataBundle, MetadataSummary},
+    metadata::{FieldPath, KindCounts, List, MetadataBundle, MetadataSummary},
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -327,8 +327,8 @@ impl MetadataRequest {
                 (_, _, _, num, den, _) => {
                     for (field, expr) in [("numerator", num), ("denominator", den)] {
                         if let Some(expr) = expr {
-                            b.loose_expressions
-                                .push((format!("{prefix}.{field}"), expr));
+                            let path = FieldPath::field(List::Indicators, i, field);
+                            b.loose_expressions.push((path, expr));
                         }
                     }
                     None
@@ -400,8 +400,8 @@ impl MetadataRequest {
                 (_, _, left, _, right) => {
                     for (field, expr) in [("left", left), ("right", right)] {
                         if let Some(expr) = expr {
-                            let field = format!("validation_rules[{i}].{field}");
-                            b.loose_expressions.push((field, expr));
+                            let path = FieldPath::field(List::ValidationRules, i, field);
+                            b.loose_expressions.push((path, expr));
                         }
                     }
                 }
