@@ -28,11 +28,6 @@ struct AncestorRow {
     ancestor_id: OrgUnitId,
 }
 
-#[derive(FromQueryResult)]
-struct Ancestor {
-    ancestor_id: OrgUnitId,
-}
-
 /// The high part of a stored figure in SQL: `column >> 32`, an arithmetic shift on both
 /// databases, exactly [`chitieu_domain::sum::split`]'s `hi`.
 pub(crate) fn high(column: &str) -> String {
@@ -173,18 +168,4 @@ pub async fn rebuild(
     )
     .await?;
     Ok(())
-}
-
-/// The proper ancestors of a unit.
-pub async fn ancestors_of(
-    db: &impl ConnectionTrait,
-    unit: OrgUnitId,
-) -> Result<Vec<OrgUnitId>, PersistenceError> {
-    let rows: Vec<Ancestor> = sql::query_as(
-        db,
-        "SELECT ancestor_id FROM org_unit_closure WHERE descendant_id = ? AND depth > 0",
-        vec![unit.into()],
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| r.ancestor_id).collect())
 }
