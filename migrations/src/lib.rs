@@ -16,6 +16,7 @@ mod m20261128_000004_audit;
 mod m20261129_000001_data_value_deletion;
 mod m20261201_000001_sessions_and_throttle;
 mod m20261201_000002_rollup_part_sums;
+mod m20261203_000001_reporting_cycle;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_data_value_deletion::Migration),
             Box::new(m20261201_000001_sessions_and_throttle::Migration),
             Box::new(m20261201_000002_rollup_part_sums::Migration),
+            Box::new(m20261203_000001_reporting_cycle::Migration),
         ]
     }
 }
