@@ -25,6 +25,7 @@ mod org_unit;
 mod paging;
 mod pipeline;
 mod query;
+mod report_cycle;
 mod subscription;
 mod tree;
 mod types;
@@ -60,6 +61,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     data::DataMutation,
     metadata::MetadataMutation,
+    report_cycle::ReportCycleMutation,
     access::AccessMutation,
 );
 
