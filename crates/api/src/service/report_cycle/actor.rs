@@ -37,3 +37,61 @@ pub fn actor(caller: &Caller, reach: Reach) -> Actor {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chitieu_persistence::{ApiTokenId, UserId};
+
+    use super::*;
+
+    fn user(role: Role) -> Caller {
+        Caller {
+            principal: Principal::User {
+                id: UserId::new(1),
+                username: "u".into(),
+                role,
+                session_epoch: 0,
+            },
+            scope: Scope::Subtree(OrgUnitId::new(1)),
+            expires_at: None,
+        }
+    }
+
+    fn token(write: bool) -> Caller {
+        Caller {
+            principal: Principal::Token {
+                id: ApiTokenId::new(1),
+                name: "t".into(),
+                read: true,
+                write,
+            },
+            scope: Scope::Subtree(OrgUnitId::new(1)),
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn roles_and_scopes_become_report_actors() {
+        assert_eq!(actor(&user(Role::Admin), Reach::Outside), Actor::Admin);
+        assert_eq!(
+            actor(&user(Role::Manager), Reach::Below),
+            Actor::Manager(Reach::Below)
+        );
+        assert_eq!(
+            actor(&user(Role::Reporter), Reach::Own),
+            Actor::Reporter(Reach::Own)
+        );
+        assert_eq!(actor(&user(Role::Viewer), Reach::Own), Actor::Viewer);
+        let writer = actor(&token(true), Reach::Own);
+        assert_eq!(
+            writer,
+            Actor::Token {
+                data_write: true,
+                reach: Reach::Own
+            }
+        );
+        assert!(writer.may(chitieu_domain::ReportAction::Submit));
+        assert!(!writer.may(chitieu_domain::ReportAction::Approve));
+        assert!(!actor(&token(false), Reach::Own).may(chitieu_domain::ReportAction::Submit));
+    }
+}
