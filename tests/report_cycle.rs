@@ -301,4 +301,28 @@ both_databases! {
         let event = beside.next_json().await;
         assert_eq!(event["payload"]["data"]["subtreeChanged"], json!({"changedOrgUnits": ["VT-P8"], "reportStateChanged": {"orgUnit": "VT-P8"}}), "{event}");
     }
+
+    async fn a_parent_submission_and_a_childs_return_never_both_pass(app: TestApp) {
+        app.seed_cycle().await;
+        let admin = app.token.clone();
+        let periods = ["2022Q1", "2022Q2", "2022Q3", "2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4"];
+        for period in periods {
+            for unit in ["VT-P1", "VT-P8", "VT-UBND"] {
+                ok(&act(&app, &admin, "submit", unit, period, None).await);
+                ok(&act(&app, &admin, "approve", unit, period, None).await);
+            }
+        }
+        // Either order refuses the second: the parent waits for the child, or the child's
+        // report cannot be returned under a submitted parent.
+        for period in periods {
+            let (parent, child) = tokio::join!(
+                act(&app, &admin, "submit", "VT", period, None),
+                act(&app, &admin, "return", "VT-P1", period, Some("Sai")),
+            );
+            let passed = [&parent, &child].iter().filter(|a| a.0 == StatusCode::OK).count();
+            assert_eq!(passed, 1, "{period}: {parent:?} {child:?}");
+            let refusal = if parent.0 == StatusCode::OK { refused(&child) } else { refused(&parent) };
+            assert!(matches!(refusal, (StatusCode::CONFLICT, "parent_submitted" | "children_not_approved")), "{refusal:?}");
+        }
+    }
 }
