@@ -76,6 +76,10 @@ id_types! {
     RefreshTokenId;
     /// `audit_event.id`.
     AuditEventId;
+    /// `data_set.id`.
+    DataSetId;
+    /// `indicator_group.id`.
+    IndicatorGroupId;
 }
 
 #[cfg(test)]

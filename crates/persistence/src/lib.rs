@@ -18,13 +18,16 @@ pub mod catalogue;
 pub mod changes;
 pub mod closure;
 mod connect;
+pub mod data_sets;
 pub mod data_values;
 mod error;
 pub mod idempotency;
 pub mod ids;
+pub mod indicator_groups;
 pub mod metadata;
 pub mod org_units;
 mod probe;
+pub mod report_cycle;
 pub mod rollup;
 pub mod sessions;
 pub mod settings;
@@ -38,8 +41,8 @@ mod write;
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
 pub use ids::{
-    ApiTokenId, AuditEventId, DataElementId, DataValueId, DeletionId, IndicatorId, OrgUnitId,
-    RefreshTokenId, RuleId, TargetId, UserId,
+    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorGroupId,
+    IndicatorId, OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};

@@ -28,9 +28,10 @@ pub struct MetadataMutation;
 
 #[Object]
 impl MetadataMutation {
-    /// Imports a bundle `{orgUnits, dataElements, indicators, targets, validationRules}` in
-    /// the REST contract's shape (snake_case keys), upserted by code, all or nothing; an
-    /// invalid bundle fails with `invalid_metadata` and every error in `extensions.errors`.
+    /// Imports a bundle in the REST contract's shape (snake_case keys: `org_units`,
+    /// `data_elements`, `indicators`, `targets`, `validation_rules`, `data_sets`,
+    /// `indicator_groups`, `min_max`), upserted by code, all or nothing; an invalid bundle
+    /// fails with `invalid_metadata` and every error in `extensions.errors`.
     async fn import_metadata(
         &self,
         ctx: &Context<'_>,

@@ -14,6 +14,7 @@ mod batching;
 mod catalogue;
 mod context;
 mod data;
+mod data_sets;
 mod error;
 mod http;
 mod limits;
@@ -24,6 +25,7 @@ mod org_unit;
 mod paging;
 mod pipeline;
 mod query;
+mod report_cycle;
 mod subscription;
 mod tree;
 mod types;
@@ -48,6 +50,7 @@ pub use ws::websocket;
 pub struct QueryRoot(
     tree::TreeQuery,
     catalogue::CatalogueQuery,
+    data_sets::DataSetsQuery,
     data::DataQuery,
     ReportQuery,
     access::AccessQuery,
@@ -58,6 +61,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     data::DataMutation,
     metadata::MetadataMutation,
+    report_cycle::ReportCycleMutation,
     access::AccessMutation,
 );
 

@@ -4,6 +4,7 @@
 mod access;
 mod auth;
 mod catalogue;
+mod data_sets;
 mod data_value_pulls;
 mod data_values;
 mod docs;
@@ -12,6 +13,7 @@ mod health;
 mod metadata;
 mod metrics;
 mod org_units;
+mod report_cycle;
 mod reports;
 mod spec;
 
@@ -83,12 +85,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_indicators))
         .routes(routes!(catalogue::list_targets))
         .routes(routes!(catalogue::list_validation_rules))
+        .routes(routes!(data_sets::list_data_sets))
         .routes(routes!(access::create_user, access::list_users))
         .routes(routes!(access::update_user))
         .routes(routes!(access::create_api_token, access::list_api_tokens))
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_validation))
+        .routes(routes!(report_cycle::transition_report))
         .merge(conditional_router())
         .merge(auth_router())
 }
