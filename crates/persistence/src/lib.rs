@@ -38,8 +38,8 @@ mod write;
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
 pub use ids::{
-    ApiTokenId, AuditEventId, DataElementId, DataValueId, DeletionId, IndicatorId, OrgUnitId,
-    RefreshTokenId, RuleId, TargetId, UserId,
+    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorId,
+    OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};

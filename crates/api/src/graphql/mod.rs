@@ -24,6 +24,7 @@ mod org_unit;
 mod paging;
 mod pipeline;
 mod query;
+mod single_value;
 mod subscription;
 mod tree;
 mod types;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     tree::TreeQuery,
     catalogue::CatalogueQuery,
     data::DataQuery,
+    single_value::SingleValueQuery,
     ReportQuery,
     access::AccessQuery,
 );
@@ -57,6 +59,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     data::DataMutation,
+    single_value::SingleValueMutation,
     metadata::MetadataMutation,
     access::AccessMutation,
 );

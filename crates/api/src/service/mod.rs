@@ -13,6 +13,7 @@ pub mod page;
 pub mod ranks;
 pub mod reports;
 pub mod sessions;
+pub mod single_value;
 pub mod submit;
 pub mod tree;
 pub mod units;
