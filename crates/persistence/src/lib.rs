@@ -18,10 +18,12 @@ pub mod catalogue;
 pub mod changes;
 pub mod closure;
 mod connect;
+pub mod data_sets;
 pub mod data_values;
 mod error;
 pub mod idempotency;
 pub mod ids;
+pub mod indicator_groups;
 pub mod metadata;
 pub mod org_units;
 mod probe;
@@ -38,8 +40,8 @@ mod write;
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
 pub use ids::{
-    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorId,
-    OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
+    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorGroupId,
+    IndicatorId, OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};

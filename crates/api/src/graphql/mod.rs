@@ -14,6 +14,7 @@ mod batching;
 mod catalogue;
 mod context;
 mod data;
+mod data_sets;
 mod error;
 mod http;
 mod limits;
@@ -49,6 +50,7 @@ pub use ws::websocket;
 pub struct QueryRoot(
     tree::TreeQuery,
     catalogue::CatalogueQuery,
+    data_sets::DataSetsQuery,
     data::DataQuery,
     single_value::SingleValueQuery,
     ReportQuery,
