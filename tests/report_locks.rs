@@ -276,3 +276,77 @@ both_databases! {
         assert_eq!(stored(&app, "VT-P1").await, [("DOC_OUT_SW".to_owned(), "2023-08".to_owned(), json!(2))]);
     }
 }
+
+/// Takes `action` on the ward's 2023Q3 report of DX_WARD_Q as the admin.
+async fn transition(app: &common::TestApp, action: &str) {
+    let mut body = json!({"data_set": "DX_WARD_Q", "org_unit": "VT-P1", "period": "2023Q3"});
+    if action == "return" {
+        body["reason"] = json!("Số liệu văn bản đi chưa khớp sổ");
+    }
+    let (status, answer) = app.post(&format!("/api/v1/reports/{action}"), &body).await;
+    assert_eq!(status, StatusCode::OK, "{action}: {answer}");
+}
+
+fn locked(indexes: &[u64]) -> Vec<(u64, String)> {
+    indexes
+        .iter()
+        .map(|&i| (i, "report_locked".to_owned()))
+        .collect()
+}
+
+/// The report lock of submitted and approved reports.
+mod submitted_reports {
+    use super::*;
+
+    both_databases! {
+        async fn a_submitted_report_locks_its_figures_for_everyone_on_every_path_until_returned(app: TestApp) {
+            app.seed_catalogue().await;
+            data_set(&app, None).await;
+            let admin = app.token.clone();
+            let aug = |unit: &str, v: Value| set(unit, "2023-08", &[("DOC_OUT_SW", v)]);
+            for unit in ["VT-P1", "VT-P8"] {
+                assert_eq!(post_set(&app, &admin, "/api/v1/data-value-sets", aug(unit, json!(1))).await, (StatusCode::OK, vec![]));
+            }
+            let before = stored(&app, "VT-P1").await;
+            let reporter = user(&app, "p1.reporter", "reporter", "VT-P1").await;
+            transition(&app, "submit").await;
+
+            for state in ["submitted", "approved"] {
+                for bearer in [&admin, &reporter] {
+                    let mixed = set("VT-P1", "2023-08", &[("DOC_OUT_PAPER", json!(4)), ("DOC_OUT_SW", json!(2))]);
+                    assert_eq!(post_set(&app, bearer, "/api/v1/data-value-sets", mixed.clone()).await, (StatusCode::CONFLICT, locked(&[1])), "{state}");
+                    assert_eq!(post_set(&app, bearer, "/api/v1/data-value-sets?dry_run=true", mixed).await, (StatusCode::CONFLICT, locked(&[1])));
+                    assert_eq!(post_set(&app, bearer, "/api/v1/data-value-sets", aug("VT-P1", Value::Null)).await, (StatusCode::CONFLICT, locked(&[0])));
+                    let csv = "data_element,period,org_unit,value,comment\nDOC_IN_SW,2023Q3,VT-P1,3,\nDOC_OUT_SW,2023-08,VT-P1,,\n";
+                    assert_eq!(post_csv(&app, bearer, csv).await, (StatusCode::CONFLICT, locked(&[0, 1])));
+                    assert_eq!(graphql_set(&app, bearer, "VT-P1", "2023-09", "DOC_IN_SW", json!(5)).await, ("error".to_owned(), locked(&[0])));
+                    assert_eq!(put_one(&app, bearer, "DOC_OUT_SW", "VT-P1", "2023-08", json!(9), true).await, (StatusCode::CONFLICT, "report_locked".to_owned()));
+                    assert_eq!(put_one(&app, bearer, "DOC_IN_SW", "VT-P1", "2023Q3", json!(9), false).await, (StatusCode::CONFLICT, "report_locked".to_owned()));
+                    assert_eq!(delete_one(&app, bearer, "DOC_OUT_SW", "VT-P1", "2023-08").await, (StatusCode::CONFLICT, "report_locked".to_owned()));
+                    assert_eq!(stored(&app, "VT-P1").await, before, "nothing changed");
+                }
+                if state == "submitted" {
+                    transition(&app, "approve").await;
+                }
+            }
+            // Other elements, other units and other periods are not locked.
+            let other_element = set("VT-P1", "2023-08", &[("DOC_OUT_PAPER", json!(4))]);
+            assert_eq!(post_set(&app, &reporter, "/api/v1/data-value-sets", other_element).await, (StatusCode::OK, vec![]));
+            assert_eq!(post_set(&app, &admin, "/api/v1/data-value-sets", aug("VT-P8", json!(2))).await, (StatusCode::OK, vec![]));
+            let q4 = set("VT-P1", "2023-10", &[("DOC_OUT_SW", json!(3))]);
+            assert_eq!(post_set(&app, &reporter, "/api/v1/data-value-sets", q4).await, (StatusCode::OK, vec![]));
+
+            // Returned: the figures change again, on every path.
+            transition(&app, "return").await;
+            assert_eq!(post_set(&app, &reporter, "/api/v1/data-value-sets", aug("VT-P1", json!(5))).await, (StatusCode::OK, vec![]));
+            assert_eq!(put_one(&app, &reporter, "DOC_OUT_SW", "VT-P1", "2023-08", json!(6), true).await.0, StatusCode::OK);
+            assert_eq!(graphql_set(&app, &reporter, "VT-P1", "2023-09", "DOC_IN_SW", json!(5)).await, ("success".to_owned(), vec![]));
+            assert_eq!(delete_one(&app, &reporter, "DOC_OUT_SW", "VT-P1", "2023-08").await.0, StatusCode::NO_CONTENT);
+            assert_eq!(stored(&app, "VT-P1").await, [
+                ("DOC_IN_SW".to_owned(), "2023-09".to_owned(), json!(5)),
+                ("DOC_OUT_PAPER".to_owned(), "2023-08".to_owned(), json!(4)),
+                ("DOC_OUT_SW".to_owned(), "2023-10".to_owned(), json!(3)),
+            ]);
+        }
+    }
+}

@@ -27,6 +27,7 @@ pub mod indicator_groups;
 pub mod metadata;
 pub mod org_units;
 mod probe;
+pub mod report_cycle;
 pub mod rollup;
 pub mod sessions;
 pub mod settings;

@@ -11,4 +11,5 @@ pub mod data_values_csv;
 pub mod metadata;
 pub mod metadata_cycle;
 pub mod org_units;
+pub mod report_cycle;
 pub mod reports;

@@ -25,6 +25,7 @@ mod org_unit;
 mod paging;
 mod pipeline;
 mod query;
+mod report_cycle;
 mod single_value;
 mod subscription;
 mod tree;
@@ -63,6 +64,7 @@ pub struct MutationRoot(
     data::DataMutation,
     single_value::SingleValueMutation,
     metadata::MetadataMutation,
+    report_cycle::ReportCycleMutation,
     access::AccessMutation,
 );
 

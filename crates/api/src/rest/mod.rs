@@ -13,6 +13,7 @@ mod health;
 mod metadata;
 mod metrics;
 mod org_units;
+mod report_cycle;
 mod reports;
 mod single_value;
 mod spec;
@@ -97,6 +98,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_validation))
+        .routes(routes!(report_cycle::transition_report))
         .merge(conditional_router())
         .merge(auth_router())
 }

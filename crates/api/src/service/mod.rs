@@ -12,6 +12,7 @@ pub mod filters;
 pub mod metadata;
 pub mod page;
 pub mod ranks;
+pub mod report_cycle;
 pub mod reports;
 pub mod sessions;
 pub mod single_value;
