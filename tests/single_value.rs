@@ -200,6 +200,17 @@ both_databases! {
         assert_eq!(status, StatusCode::OK);
         let (status, _, _) = send_as(&app, &viewer, Method::PUT, Q3, &[("if-match", &tag.unwrap())], Some(json!({"value": 9}))).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // A token without data:write reads but does not write, even inside its subtree.
+        let (status, body) = app.post("/api/v1/api-tokens", &json!({"name": "p1-reader",
+            "org_unit": "VT-P1", "scopes": ["data:read"]})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let reader = body["token"].as_str().unwrap().to_owned();
+        let (status, tag, _) = send_as(&app, &reader, Method::GET, Q3, &[], None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = send_as(&app, &reader, Method::PUT, Q3, &[("if-match", &tag.clone().unwrap())], Some(json!({"value": 9}))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, _) = send_as(&app, &reader, Method::DELETE, Q3, &[("if-match", &tag.unwrap())], None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(stored(&app).await, [("2023Q3".to_owned(), json!(3))]);
     }
 
