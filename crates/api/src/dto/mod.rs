@@ -9,4 +9,5 @@ pub mod data_values;
 pub mod data_values_csv;
 pub mod metadata;
 pub mod org_units;
+pub mod outliers;
 pub mod reports;

@@ -21,6 +21,7 @@ mod loaders;
 mod metadata;
 mod numbers;
 mod org_unit;
+mod outliers;
 mod paging;
 mod pipeline;
 mod query;
@@ -50,6 +51,7 @@ pub struct QueryRoot(
     catalogue::CatalogueQuery,
     data::DataQuery,
     ReportQuery,
+    outliers::OutlierQueryRoot,
     access::AccessQuery,
 );
 

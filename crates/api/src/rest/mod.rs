@@ -12,6 +12,7 @@ mod health;
 mod metadata;
 mod metrics;
 mod org_units;
+mod outliers;
 mod reports;
 mod spec;
 
@@ -89,6 +90,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_validation))
+        .routes(routes!(outliers::get_outliers))
         .merge(conditional_router())
         .merge(auth_router())
 }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod data_values;
 pub mod filters;
 pub mod metadata;
+pub mod outliers;
 pub mod page;
 pub mod ranks;
 pub mod reports;
