@@ -76,6 +76,8 @@ id_types! {
     RefreshTokenId;
     /// `audit_event.id`.
     AuditEventId;
+    /// `data_set.id`.
+    DataSetId;
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod closure;
 mod connect;
 pub mod data_values;
 mod error;
+pub mod expected_reports;
 pub mod idempotency;
 pub mod ids;
 pub mod metadata;
@@ -40,8 +41,8 @@ mod write;
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
 pub use ids::{
-    ApiTokenId, AuditEventId, DataElementId, DataValueId, DeletionId, IndicatorId, OrgUnitId,
-    RefreshTokenId, RuleId, TargetId, UserId,
+    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorId,
+    OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};
