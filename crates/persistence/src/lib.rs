@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod changes;
 pub mod closure;
 mod connect;
+pub mod data_sets;
 pub mod data_values;
 mod error;
 pub mod expected_reports;

@@ -10,4 +10,5 @@ pub mod data_values_csv;
 pub mod metadata;
 pub mod org_units;
 pub mod outliers;
+pub mod report_reads;
 pub mod reports;

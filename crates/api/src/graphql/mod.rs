@@ -25,6 +25,7 @@ mod outliers;
 mod paging;
 mod pipeline;
 mod query;
+mod report_reads;
 mod subscription;
 mod tree;
 mod types;
@@ -52,6 +53,7 @@ pub struct QueryRoot(
     data::DataQuery,
     ReportQuery,
     outliers::OutlierQueryRoot,
+    report_reads::ReportCycleQuery,
     access::AccessQuery,
 );
 

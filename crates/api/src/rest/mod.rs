@@ -13,6 +13,7 @@ mod metadata;
 mod metrics;
 mod org_units;
 mod outliers;
+mod report_reads;
 mod reports;
 mod spec;
 
@@ -91,6 +92,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_validation))
         .routes(routes!(outliers::get_outliers))
+        .routes(routes!(report_reads::list_reports))
+        .routes(routes!(report_reads::get_completeness))
         .merge(conditional_router())
         .merge(auth_router())
 }

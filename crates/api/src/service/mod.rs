@@ -12,6 +12,7 @@ pub mod metadata;
 pub mod outliers;
 pub mod page;
 pub mod ranks;
+pub mod report_reads;
 pub mod reports;
 pub mod sessions;
 pub mod submit;
