@@ -2,6 +2,7 @@
 //! database, and talks to it over real HTTP.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod cycle;
 pub mod stall;
 
 use std::{future::Future, time::Duration};

@@ -43,6 +43,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod code;
 pub mod completeness;
+pub mod data_set;
 pub mod error;
 mod exact;
 pub mod expression;
@@ -68,6 +69,7 @@ pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, 
 pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
 pub use code::{DataSetCode, MilestoneCode, ProjectCode, ReorganisationCode, TableCode};
 pub use completeness::Completeness;
+pub use data_set::{DataSet, IndicatorGroup, MinMax};
 pub use error::DomainError;
 pub use error::ErrorKind;
 pub use expression::Expression;

@@ -78,6 +78,8 @@ id_types! {
     AuditEventId;
     /// `data_set.id`.
     DataSetId;
+    /// `indicator_group.id`.
+    IndicatorGroupId;
 }
 
 #[cfg(test)]

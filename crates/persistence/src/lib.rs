@@ -24,6 +24,7 @@ mod error;
 pub mod expected_reports;
 pub mod idempotency;
 pub mod ids;
+pub mod indicator_groups;
 pub mod metadata;
 pub mod min_max;
 pub mod org_units;
@@ -42,8 +43,8 @@ mod write;
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
 pub use ids::{
-    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorId,
-    OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
+    ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorGroupId,
+    IndicatorId, OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};

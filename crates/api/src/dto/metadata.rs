@@ -14,7 +14,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::json_decimal;
+use super::{
+    common::json_decimal,
+    metadata_cycle::{self, DataSetInput, IndicatorGroupInput, MinMaxInput},
+};
 use crate::FieldError;
 
 /// An org unit to create or update.
@@ -127,6 +130,15 @@ pub struct MetadataRequest {
     /// Validation rules.
     #[serde(default)]
     pub validation_rules: Vec<ValidationRuleInput>,
+    /// Data sets (forms) and their reporting calendar.
+    #[serde(default)]
+    pub data_sets: Vec<DataSetInput>,
+    /// Indicator groups with their weights.
+    #[serde(default)]
+    pub indicator_groups: Vec<IndicatorGroupInput>,
+    /// Min–max bounds of figures, per data element and unit.
+    #[serde(default)]
+    pub min_max: Vec<MinMaxInput>,
 }
 
 /// Counts for one kind of object.
@@ -163,6 +175,12 @@ pub struct ByKind {
     pub targets: KindCountsDto,
     /// Validation rules.
     pub validation_rules: KindCountsDto,
+    /// Data sets.
+    pub data_sets: KindCountsDto,
+    /// Indicator groups.
+    pub indicator_groups: KindCountsDto,
+    /// Min–max bounds.
+    pub min_max: KindCountsDto,
 }
 
 /// Result of a metadata import.
@@ -201,6 +219,9 @@ impl MetadataResponse {
                 indicators: s.indicators.into(),
                 targets: s.targets.into(),
                 validation_rules: s.validation_rules.into(),
+                data_sets: s.data_sets.into(),
+                indicator_groups: s.indicator_groups.into(),
+                min_max: s.min_max.into(),
             },
             errors: Vec::new(),
         }
@@ -407,6 +428,13 @@ impl MetadataRequest {
                 }
             }
         }
+        metadata_cycle::translate(
+            self.data_sets,
+            self.indicator_groups,
+            self.min_max,
+            &mut b,
+            &mut issues,
+        );
         (b, issues)
     }
 }

@@ -72,11 +72,16 @@ impl From<&StoredIndicator> for Indicator {
     }
 }
 
-/// Indicators sharing a group code.
+/// Indicators sharing a group code, with the group's name and weight when the metadata
+/// bundle declared it.
 #[derive(SimpleObject)]
 pub struct IndicatorGroup {
     /// Group code.
     pub code: String,
+    /// The declared name; null for a group only named by indicators.
+    pub name: Option<String>,
+    /// The declared weight in the composite index; null for an undeclared group (it weighs 0).
+    pub weight: Option<ExactFloat>,
     /// Its indicators, by code.
     pub indicators: Vec<Indicator>,
 }
@@ -187,9 +192,11 @@ impl CatalogueQuery {
             .map_err(gql)?;
         Ok(groups
             .into_iter()
-            .map(|(code, indicators)| IndicatorGroup {
+            .map(|(code, view)| IndicatorGroup {
                 code,
-                indicators: indicators.iter().map(Indicator::from).collect(),
+                name: (view.declared.as_ref()).map(|g| g.name.as_str().to_owned()),
+                weight: (view.declared.as_ref()).map(|g| ExactFloat(g.weight.value())),
+                indicators: view.indicators.iter().map(Indicator::from).collect(),
             })
             .collect())
     }

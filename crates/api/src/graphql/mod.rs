@@ -14,6 +14,7 @@ mod batching;
 mod catalogue;
 mod context;
 mod data;
+mod data_sets;
 mod error;
 mod http;
 mod limits;
@@ -50,6 +51,7 @@ pub use ws::websocket;
 pub struct QueryRoot(
     tree::TreeQuery,
     catalogue::CatalogueQuery,
+    data_sets::DataSetsQuery,
     data::DataQuery,
     ReportQuery,
     outliers::OutlierQueryRoot,

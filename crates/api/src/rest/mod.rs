@@ -4,6 +4,7 @@
 mod access;
 mod auth;
 mod catalogue;
+mod data_sets;
 mod data_value_pulls;
 mod data_values;
 mod docs;
@@ -85,6 +86,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_indicators))
         .routes(routes!(catalogue::list_targets))
         .routes(routes!(catalogue::list_validation_rules))
+        .routes(routes!(data_sets::list_data_sets))
         .routes(routes!(access::create_user, access::list_users))
         .routes(routes!(access::update_user))
         .routes(routes!(access::create_api_token, access::list_api_tokens))

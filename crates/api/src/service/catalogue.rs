@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use chitieu_domain::IndicatorGroup;
 use chitieu_persistence::{
     TargetId,
     catalogue::{self, StoredDataElement, StoredIndicator, StoredRule, StoredTarget},
+    indicator_groups,
 };
 
 use super::{
@@ -52,17 +54,32 @@ pub async fn indicators(
     Ok(paging.finish(rows, |i| i.indicator.code.as_str().to_owned()))
 }
 
-/// The indicators of each group, by group code (indicators without a group left out).
+/// A group code: its declaration (name and weight, from the metadata bundle's
+/// `indicator_groups`) if there is one, and its indicators.
+#[derive(Debug, Default)]
+pub struct GroupView {
+    /// The declared group, if the bundle declared it.
+    pub declared: Option<IndicatorGroup>,
+    /// Its indicators, by code.
+    pub indicators: Vec<StoredIndicator>,
+}
+
+/// Every group, by group code: the groups that indicators name and the declared ones.
 pub async fn indicator_groups(
     state: &AppState,
     caller: &Caller,
-) -> Result<BTreeMap<String, Vec<StoredIndicator>>, ApiError> {
+) -> Result<BTreeMap<String, GroupView>, ApiError> {
     authorize(caller, Operation::Read)?;
     let all = filters::indicators(&state.db, &[], None).await?;
-    let mut groups: BTreeMap<String, Vec<StoredIndicator>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, GroupView> = BTreeMap::new();
+    for g in indicator_groups::all(state.db.conn()).await? {
+        let view = groups.entry(g.group.code.as_str().to_owned()).or_default();
+        view.declared = Some(g.group);
+    }
     for i in all {
         if let Some(g) = &i.indicator.group {
-            groups.entry(g.as_str().to_owned()).or_default().push(i);
+            let view = groups.entry(g.as_str().to_owned()).or_default();
+            view.indicators.push(i);
         }
     }
     Ok(groups)

@@ -1,5 +1,5 @@
 //! Importing a metadata bundle (org units, data elements, indicators, targets, validation
-//! rules): all or nothing, every error listed, recorded in the audit trail.
+//! rules, data sets, indicator groups, min–max bounds): all or nothing, every error listed, recorded in the audit trail.
 
 use chitieu_persistence::{
     FieldIssue, audit,
@@ -49,6 +49,9 @@ pub async fn import(
                 "indicators": bundle.indicators.iter().map(|(_, i)| i.code.as_str()).collect::<Vec<_>>(),
                 "targets": bundle.targets.len(),
                 "validation_rules": bundle.validation_rules.iter().map(|(_, r)| r.code.as_str()).collect::<Vec<_>>(),
+                "data_sets": bundle.data_sets.iter().map(|(_, d)| d.code.as_str()).collect::<Vec<_>>(),
+                "indicator_groups": bundle.indicator_groups.iter().map(|(_, g)| g.code.as_str()).collect::<Vec<_>>(),
+                "min_max": bundle.min_max.len(),
             })
             .to_string(),
         }],

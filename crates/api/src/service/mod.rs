@@ -6,6 +6,7 @@ pub mod access;
 pub mod bootstrap;
 pub mod callers;
 pub mod catalogue;
+pub mod data_sets;
 pub mod data_values;
 pub mod filters;
 pub mod metadata;

@@ -3,7 +3,10 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use chitieu_domain::{DataElement, Expression, Indicator, OrgUnit, Target, ValidationRule};
+use chitieu_domain::{
+    DataElement, DataSet, Expression, Indicator, IndicatorGroup, MinMax, OrgUnit, Target,
+    ValidationRule,
+};
 
 /// A parsed metadata bundle. Each item keeps its position in the submitted list.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +21,12 @@ pub struct MetadataBundle {
     pub targets: Vec<(usize, Target)>,
     /// Validation rules, by position.
     pub validation_rules: Vec<(usize, ValidationRule)>,
+    /// Data sets (forms), by position.
+    pub data_sets: Vec<(usize, DataSet)>,
+    /// Indicator groups with their weights, by position.
+    pub indicator_groups: Vec<(usize, IndicatorGroup)>,
+    /// Min–max bounds, by position.
+    pub min_max: Vec<(usize, MinMax)>,
     /// Codes of items that failed to parse but did name a valid code: references to them are
     /// not reported a second time as unknown.
     pub declared: Declared,
@@ -50,6 +59,12 @@ pub enum List {
     Targets,
     /// `validation_rules`.
     ValidationRules,
+    /// `data_sets`.
+    DataSets,
+    /// `indicator_groups`.
+    IndicatorGroups,
+    /// `min_max`.
+    MinMax,
 }
 
 impl List {
@@ -61,6 +76,9 @@ impl List {
             Self::Indicators => "indicators",
             Self::Targets => "targets",
             Self::ValidationRules => "validation_rules",
+            Self::DataSets => "data_sets",
+            Self::IndicatorGroups => "indicator_groups",
+            Self::MinMax => "min_max",
         }
     }
 }
@@ -143,6 +161,12 @@ pub struct MetadataSummary {
     pub targets: KindCounts,
     /// Validation rules.
     pub validation_rules: KindCounts,
+    /// Data sets.
+    pub data_sets: KindCounts,
+    /// Indicator groups.
+    pub indicator_groups: KindCounts,
+    /// Min–max bounds.
+    pub min_max: KindCounts,
 }
 
 impl MetadataSummary {
@@ -154,6 +178,9 @@ impl MetadataSummary {
             self.indicators,
             self.targets,
             self.validation_rules,
+            self.data_sets,
+            self.indicator_groups,
+            self.min_max,
         ];
         all.iter().fold(KindCounts::default(), |acc, k| KindCounts {
             created: acc.created + k.created,
@@ -190,12 +217,15 @@ mod tests {
             indicators: one(3),
             targets: one(4),
             validation_rules: one(5),
+            data_sets: one(6),
+            indicator_groups: one(7),
+            min_max: one(8),
         };
         assert_eq!(
             s.total(),
             KindCounts {
-                created: 15,
-                updated: 5,
+                created: 36,
+                updated: 8,
                 unchanged: 0
             }
         );

@@ -66,6 +66,28 @@ pub enum Problem {
         /// The period.
         period: Period,
     },
+    /// A data set or bound names a data element that is neither stored nor in the bundle.
+    UnknownElement {
+        /// The code named.
+        code: String,
+    },
+    /// A code is listed twice in one list of a data set.
+    DuplicateEntry {
+        /// The repeated code.
+        code: String,
+    },
+    /// Bounds of the same data element and unit appear twice.
+    DuplicateMinMax {
+        /// The element.
+        data_element: String,
+        /// The unit.
+        org_unit: String,
+    },
+    /// Bounds are given for a text data element.
+    BoundsOnText {
+        /// The element.
+        code: String,
+    },
 }
 
 /// One problem at one place of a bundle.
@@ -78,7 +100,7 @@ pub struct MetadataIssue {
 }
 
 impl MetadataIssue {
-    fn new(path: FieldPath, problem: Problem) -> Self {
+    pub(super) fn new(path: FieldPath, problem: Problem) -> Self {
         Self { path, problem }
     }
 
@@ -93,6 +115,10 @@ impl MetadataIssue {
             Problem::UnknownDataElement { .. } => "unknown_data_element",
             Problem::UnknownIndicator { .. } => "unknown_indicator",
             Problem::DuplicateTarget { .. } => "duplicate_target",
+            Problem::UnknownElement { .. } => "unknown_data_element",
+            Problem::DuplicateEntry { .. } => "duplicate_code",
+            Problem::DuplicateMinMax { .. } => "duplicate_min_max",
+            Problem::BoundsOnText { .. } => "non_numeric_element",
         }
     }
 
@@ -124,6 +150,17 @@ impl MetadataIssue {
                 period,
             } => {
                 format!("a target for '{indicator}' set by '{org_unit}' for {period} appears twice")
+            }
+            Problem::UnknownElement { code } => format!("data element '{code}' does not exist"),
+            Problem::DuplicateEntry { code } => {
+                format!("'{code}' appears more than once in {}", self.path)
+            }
+            Problem::DuplicateMinMax {
+                data_element,
+                org_unit,
+            } => format!("bounds of '{data_element}' for '{org_unit}' appear twice"),
+            Problem::BoundsOnText { code } => {
+                format!("data element '{code}' holds text and cannot have numeric bounds")
             }
         }
     }
@@ -185,13 +222,14 @@ pub(super) fn check<'a>(
             &r.right,
         );
     }
+    super::check_cycle::check(&mut issues, bundle, existing);
     match tree {
         Some(tree) if issues.is_empty() => Ok(plan(bundle, existing, tree)),
         _ => Err(issues),
     }
 }
 
-fn duplicates<'a>(
+pub(super) fn duplicates<'a>(
     issues: &mut Vec<MetadataIssue>,
     list: List,
     items: impl Iterator<Item = (usize, &'a str)>,

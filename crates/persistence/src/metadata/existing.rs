@@ -3,13 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chitieu_domain::{IndicatorCode, OrgUnitCode, Period};
+use chitieu_domain::{Bounds, DataElementCode, IndicatorCode, MinMax, OrgUnitCode, Period};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::MetadataBundle;
 use crate::{
     DataElementId, OrgUnitId, PersistenceError,
     catalogue::{self, StoredDataElement, StoredIndicator, StoredRule, StoredTarget},
+    data_sets::{self, StoredDataSet},
+    indicator_groups::{self, StoredIndicatorGroup},
     sql,
 };
 
@@ -42,6 +44,12 @@ pub(super) struct Existing {
     /// Codes of the data elements that the bundle gives another value type and that hold
     /// figures (their type is locked).
     pub elements_with_values: HashSet<String>,
+    /// The data sets the bundle declares.
+    pub data_sets: HashMap<String, StoredDataSet>,
+    /// The indicator groups the bundle declares.
+    pub indicator_groups: HashMap<String, StoredIndicatorGroup>,
+    /// The stored bounds of the units the bundle gives bounds for, by (element, unit) code.
+    pub min_max: HashMap<(String, String), MinMax>,
 }
 
 /// A row of `org_unit` with its parent's code.
@@ -121,7 +129,29 @@ pub(super) async fn load(
         "",
     )
     .await?;
+    let set_codes: Vec<&str> = bundle
+        .data_sets
+        .iter()
+        .map(|(_, d)| d.code.as_str())
+        .collect();
+    let group_codes: Vec<&str> = (bundle.indicator_groups.iter())
+        .map(|(_, g)| g.code.as_str())
+        .collect();
+    let bounded_units: Vec<&str> = bundle
+        .min_max
+        .iter()
+        .map(|(_, m)| m.org_unit.as_str())
+        .collect();
     Ok(Existing {
+        data_sets: (data_sets::by_codes(db, &set_codes).await?.into_iter())
+            .map(|s| (s.code.as_str().to_owned(), s))
+            .collect(),
+        indicator_groups: (indicator_groups::by_codes(db, &group_codes)
+            .await?
+            .into_iter())
+        .map(|g| (g.group.code.as_str().to_owned(), g))
+        .collect(),
+        min_max: load_min_max(db, &bounded_units).await?,
         units,
         data_elements,
         indicators,
@@ -158,4 +188,42 @@ async fn load_units(
         units.insert(row.code, unit);
     }
     Ok(units)
+}
+
+#[derive(FromQueryResult)]
+struct MinMaxRow {
+    data_element: String,
+    org_unit: String,
+    min_value: Option<String>,
+    max_value: Option<String>,
+}
+
+/// The stored bounds of the units of `codes`, by (element, unit) code.
+async fn load_min_max(
+    db: &impl ConnectionTrait,
+    codes: &[&str],
+) -> Result<HashMap<(String, String), MinMax>, PersistenceError> {
+    let rows: Vec<MinMaxRow> = sql::query_in(
+        db,
+        "SELECT e.code AS data_element, u.code AS org_unit, m.min_value, m.max_value \
+         FROM min_max m JOIN data_element e ON e.id = m.data_element_id \
+         JOIN org_unit u ON u.id = m.org_unit_id WHERE u.code",
+        codes,
+        "",
+    )
+    .await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let decimal = |s: Option<String>| s.as_deref().map(catalogue::decimal).transpose();
+        let bounds = Bounds::new(decimal(row.min_value)?, decimal(row.max_value)?)
+            .map_err(PersistenceError::corrupt)?;
+        let bound = MinMax {
+            data_element: DataElementCode::parse(&row.data_element)
+                .map_err(PersistenceError::corrupt)?,
+            org_unit: OrgUnitCode::parse(&row.org_unit).map_err(PersistenceError::corrupt)?,
+            bounds,
+        };
+        out.insert((row.data_element, row.org_unit), bound);
+    }
+    Ok(out)
 }

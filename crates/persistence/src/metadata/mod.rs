@@ -11,9 +11,11 @@
 
 mod bundle;
 mod check;
+mod check_cycle;
 mod existing;
 mod plan;
 mod write;
+mod write_cycle;
 
 use sea_orm::ConnectionTrait;
 

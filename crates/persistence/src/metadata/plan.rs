@@ -1,10 +1,13 @@
 //! What a checked import will do to each item, decided before anything is written: create it,
 //! update it, or leave it as it is. Pure; [`super::write`] carries the plan out.
 
-use chitieu_domain::{DataElement, Indicator, OrgTree, OrgUnit, Target, ValidationRule};
+use chitieu_domain::{
+    DataElement, DataSet, Indicator, IndicatorGroup, MinMax, OrgTree, OrgUnit, Target,
+    ValidationRule,
+};
 
 use super::{KindCounts, MetadataBundle, MetadataSummary, existing::Existing};
-use crate::{DataElementId, IndicatorId, OrgUnitId, RuleId, TargetId};
+use crate::{DataElementId, DataSetId, IndicatorGroupId, IndicatorId, OrgUnitId, RuleId, TargetId};
 
 /// What happens to one catalogue item whose stored row has ids of type `I`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +61,11 @@ pub(super) struct Plan<'a> {
     pub indicators: Vec<Step<'a, Indicator, IndicatorId>>,
     pub targets: Vec<Step<'a, Target, TargetId>>,
     pub validation_rules: Vec<Step<'a, ValidationRule, RuleId>>,
+    /// Data sets; an update replaces their lists.
+    pub data_sets: Vec<Step<'a, DataSet, DataSetId>>,
+    pub indicator_groups: Vec<Step<'a, IndicatorGroup, IndicatorGroupId>>,
+    /// Bounds, keyed by (element, unit) rather than an id.
+    pub min_max: Vec<Step<'a, MinMax, ()>>,
 }
 
 /// The plan for a bundle that passed every check, whose units form `tree`.
@@ -110,6 +118,28 @@ pub(super) fn plan<'a>(bundle: &'a MetadataBundle, existing: &Existing, tree: Or
                 Step::of(r, old.map(|o| (o.id, &o.rule)))
             })
             .collect(),
+        data_sets: (bundle.data_sets.iter())
+            .map(|(_, d)| match existing.data_sets.get(d.code.as_str()) {
+                None => Step::Create(d),
+                Some(old) if old.data_set().same_as(d) => Step::Same,
+                Some(old) => Step::Update(old.id, d),
+            })
+            .collect(),
+        indicator_groups: (bundle.indicator_groups.iter())
+            .map(|(_, g)| {
+                let old = existing.indicator_groups.get(g.code.as_str());
+                Step::of(g, old.map(|o| (o.id, &o.group)))
+            })
+            .collect(),
+        min_max: (bundle.min_max.iter())
+            .map(|(_, m)| {
+                let key = (
+                    m.data_element.as_str().to_owned(),
+                    m.org_unit.as_str().to_owned(),
+                );
+                Step::of(m, existing.min_max.get(&key).map(|o| ((), o)))
+            })
+            .collect(),
     }
 }
 
@@ -126,6 +156,9 @@ impl Plan<'_> {
             indicators: counts(self.indicators.iter().map(Step::counted)),
             targets: counts(self.targets.iter().map(Step::counted)),
             validation_rules: counts(self.validation_rules.iter().map(Step::counted)),
+            data_sets: counts(self.data_sets.iter().map(Step::counted)),
+            indicator_groups: counts(self.indicator_groups.iter().map(Step::counted)),
+            min_max: counts(self.min_max.iter().map(Step::counted)),
         }
     }
 

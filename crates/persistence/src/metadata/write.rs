@@ -41,7 +41,7 @@ pub(super) async fn apply(
     refs.indicators = ids_of(db, "indicator", &named).await?;
     upsert(db, &plan.targets, &refs, now).await?;
     upsert(db, &plan.validation_rules, &refs, now).await?;
-    Ok(())
+    super::write_cycle::apply(db, plan, &refs.units, now).await
 }
 
 /// The ids that new rows refer to, by code.
@@ -110,7 +110,7 @@ async fn upsert<T: Catalogued>(
     Ok(())
 }
 
-fn decimal_text(d: Decimal) -> String {
+pub(super) fn decimal_text(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
@@ -299,7 +299,7 @@ struct CodeId<I: sea_orm::TryGetable> {
 }
 
 /// The ids of `codes` in `table`; unknown codes are absent.
-async fn ids_of<I: sea_orm::TryGetable + Eq + std::hash::Hash>(
+pub(super) async fn ids_of<I: sea_orm::TryGetable + Eq + std::hash::Hash>(
     db: &impl ConnectionTrait,
     table: &str,
     codes: &[&str],
