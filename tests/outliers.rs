@@ -167,3 +167,29 @@ both_databases! {
         assert_eq!(body["data"]["outliers"], json!([{"period": "2023-09", "score": 2.820096}]));
     }
 }
+
+/// Min–max bounds come from the reporting-cycle bundle.
+mod bounds {
+    use super::*;
+
+    both_databases! {
+        async fn min_max_flags_figures_outside_the_units_bounds_by_their_distance(app: TestApp) {
+            app.seed_cycle().await; // VT-P1 DOC_OUT_SW within [0, 5000]; VT SHARE at most 1.5
+            submit(&app, json!({"period": "2023-09", "data_values": [
+                {"org_unit": "VT-P1", "data_element": "DOC_OUT_SW", "value": 6000},
+                {"org_unit": "VT-P1", "data_element": "DOC_IN_SW", "value": 999999},
+                {"org_unit": "VT-P8", "data_element": "DOC_OUT_SW", "value": 999999},
+                {"org_unit": "VT", "data_element": "SHARE", "value": 2}]})).await;
+            submit(&app, json!({"org_unit": "VT-P1", "period": "2023-08", "data_values": [
+                {"data_element": "DOC_OUT_SW", "value": 5000}]})).await;
+            // The threshold is ignored; only bounded (unit, element) pairs are checked.
+            let found = outliers(&app, "org_unit=VT&period=2023&algorithm=min_max&threshold=1000000").await;
+            assert_eq!(found, vec![
+                json!({"data_element": "DOC_OUT_SW", "org_unit": "VT-P1", "period": "2023-09", "value": 6000,
+                       "center": null, "spread": null, "score": 1000, "lower_bound": 0, "upper_bound": 5000}),
+                json!({"data_element": "SHARE", "org_unit": "VT", "period": "2023-09", "value": 2,
+                       "center": null, "spread": null, "score": 0.5, "lower_bound": null, "upper_bound": 1.5}),
+            ]);
+        }
+    }
+}
