@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use chitieu_domain::{Completeness, Period, ReportState};
+use chitieu_domain::{Completeness, Period, ReportState, text::NaturalKey};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
@@ -327,9 +327,7 @@ pub fn outline_order(units: &[TreeUnit]) -> Vec<OrgUnitId> {
         children.entry(parent).or_default().push(u);
     }
     for list in children.values_mut() {
-        list.sort_by(|a, b| {
-            chitieu_domain::text::natural_cmp(&a.name, &b.name).then_with(|| a.code.cmp(&b.code))
-        });
+        list.sort_by_cached_key(|u| (NaturalKey::new(&u.name), u.code.clone()));
     }
     let mut out = Vec::with_capacity(units.len());
     // Depth-first, iteratively: a stack of the remaining siblings at each level.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chitieu_domain::{
     Completeness, DataSetCode, Date, Deadlines, Period, PeriodType, ReportState, Schedule, report,
+    text::NaturalKey,
 };
 use chitieu_persistence::{
     DataSetId, OrgUnitId, data_sets,
@@ -306,9 +307,7 @@ pub async fn completeness(
         .collect();
 
     let mut units = expected_reports::missing_by_unit(db, r.expected(), r.root.id).await?;
-    units.sort_by(|a, b| {
-        chitieu_domain::text::natural_cmp(&a.name, &b.name).then_with(|| a.code.cmp(&b.code))
-    });
+    units.sort_by_cached_key(|u| (NaturalKey::new(&u.name), u.code.clone()));
     let missing_total: u64 = units
         .iter()
         .map(|u| u64::try_from(u.missing).unwrap_or(0))
