@@ -90,6 +90,7 @@ struct Resolved {
     data_set: DataSetCode,
     data_set_id: DataSetId,
     root: StoredOrgUnit,
+    period: Period,
     periods: Vec<ExpectedPeriod>,
     deadlines: HashMap<Period, Deadlines>,
 }
@@ -158,6 +159,7 @@ async fn resolve(state: &AppState, caller: &Caller, q: &ReportScope) -> Result<R
         data_set: code,
         data_set_id: set.id,
         root,
+        period,
         periods,
         deadlines,
     })
@@ -344,7 +346,7 @@ pub async fn completeness(
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(CompletenessReport {
         data_set: r.data_set.as_str().to_owned(),
-        period: Period::parse(&q.period)?,
+        period: r.period,
         missing_truncated: (missing.len() as u64) < missing_total,
         missing_total,
         rows,
