@@ -26,6 +26,30 @@ async fn ok(app: &common::TestApp, path: &str) -> Value {
     body
 }
 
+/// `POST /api/v1/reports/{action}` as the admin.
+async fn act(
+    app: &common::TestApp,
+    action: &str,
+    data_set: &str,
+    unit: &str,
+    period: &str,
+    reason: Option<&str>,
+) {
+    let mut body = json!({"data_set": data_set, "org_unit": unit, "period": period});
+    if let Some(r) = reason {
+        body["reason"] = json!(r);
+    }
+    let (status, res) = app.post(&format!("/api/v1/reports/{action}"), &body).await;
+    assert_eq!(status, StatusCode::OK, "{action} {unit} {period}: {res}");
+}
+
+/// The current month in Vietnam (UTC+7), e.g. `2026-12`.
+fn this_month() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y-%m")
+        .to_string()
+}
+
 fn keys(reports: &Value) -> Vec<String> {
     reports
         .as_array()
@@ -160,10 +184,66 @@ both_databases! {
         assert!(body.get("errors").is_none(), "{body}");
         let reports = body["data"]["reports"].as_array().unwrap();
         assert_eq!(reports.len(), 8);
-        assert_eq!(reports[0], json!({"orgUnit": "VT", "period": "2023Q3", "state": "open", "dueDate": "2023-09-16", "onTime": null}));
+        assert_eq!(reports[0], json!({"orgUnit": "VT", "period": "2023Q3", "state": "OPEN", "dueDate": "2023-09-16", "onTime": null}));
         let c = &body["data"]["completeness"];
         assert_eq!(c["rows"][1], json!({"orgUnit": "VT-P1", "expected": 8, "submitted": 0, "onTime": 0, "approved": 0, "rate": 0, "onTimeRate": 0}));
-        assert_eq!(c["missing"], json!([{"orgUnit": "VT-P1-K1", "period": "2023Q1", "dueDate": "2023-03-16", "state": "open"}]));
+        assert_eq!(c["missing"], json!([{"orgUnit": "VT-P1-K1", "period": "2023Q1", "dueDate": "2023-03-16", "state": "OPEN"}]));
         assert_eq!((c["missingTotal"].as_u64(), c["missingTruncated"].as_bool()), (Some(20), Some(true)));
+    }
+
+    async fn states_and_timeliness_are_read_back_and_counted(app: TestApp) {
+        seed(&app).await;
+        // DX_M is due 5 days after each month: every 2023 month is long past.
+        act(&app, "submit", "DX_M", "VT-P8", "2023-07", None).await;
+        act(&app, "submit", "DX_M", "VT-P8", "2023-08", None).await;
+        act(&app, "approve", "DX_M", "VT-P8", "2023-08", None).await;
+        act(&app, "submit", "DX_M", "VT-P8", "2023-09", None).await;
+        act(&app, "return", "DX_M", "VT-P8", "2023-09", Some("Thiếu số liệu")).await;
+        // The current month has started and is not due yet: submitted on time.
+        let now = this_month();
+        act(&app, "submit", "DX_M", "VT-P8", &now, None).await;
+
+        let body = ok(&app, "/api/v1/reports?data_set=DX_M&org_unit=VT-P8&period=2023-07/2023-10").await;
+        let r = body["reports"].as_array().unwrap();
+        let states: Vec<(&str, &str, Value)> = r.iter()
+            .map(|x| (x["period"].as_str().unwrap(), x["state"].as_str().unwrap(), x["on_time"].clone())).collect();
+        assert_eq!(states, [
+            ("2023-07", "submitted", json!(false)), ("2023-08", "approved", json!(false)),
+            ("2023-09", "returned", json!(false)), ("2023-10", "open", json!(null))
+        ]);
+        assert_eq!(r[0]["due_date"], "2023-08-05");
+        assert_eq!(r[0]["submitted_by"], "admin");
+        assert!(r[0]["submitted_at"].as_str().unwrap().ends_with('Z'));
+        assert_eq!((r[1]["approved_by"].as_str(), r[1]["approved_at"].is_string()), (Some("admin"), true));
+        assert_eq!(r[2]["reason"], "Thiếu số liệu");
+        let current = ok(&app, &format!("/api/v1/reports?data_set=DX_M&org_unit=VT-P8&period={now}")).await;
+        assert_eq!((current["reports"][0]["state"].as_str(), current["reports"][0]["on_time"].as_bool()), (Some("submitted"), Some(true)));
+
+        // Submitted counts submitted and approved; a returned report is missing again.
+        let c = ok(&app, "/api/v1/completeness?data_set=DX_M&org_unit=VT&period=2023-07/2023-10&breakdown=children").await;
+        assert_eq!(c["rows"][0], json!({
+            "data_set": "DX_M", "org_unit": "VT", "period": "2023-07/2023-10", "expected": 4, "submitted": 2,
+            "on_time": 0, "approved": 1, "rate": 50, "on_time_rate": 0
+        }));
+        let p8 = c["rows"].as_array().unwrap().iter().find(|x| x["org_unit"] == "VT-P8").unwrap();
+        assert_eq!(p8["submitted"], 2);
+        let p1 = c["rows"].as_array().unwrap().iter().find(|x| x["org_unit"] == "VT-P1").unwrap();
+        assert_eq!((p1["expected"].as_u64(), p1["rate"].is_null()), (Some(0), true));
+        assert_eq!(c["missing"], json!([
+            {"data_set": "DX_M", "org_unit": "VT-P8", "period": "2023-09", "due_date": "2023-10-05", "state": "returned"},
+            {"data_set": "DX_M", "org_unit": "VT-P8", "period": "2023-10", "due_date": "2023-11-05", "state": "open"}
+        ]));
+        let on_time = ok(&app, &format!("/api/v1/completeness?data_set=DX_M&org_unit=VT-P8&period={now}")).await;
+        assert_eq!((on_time["rows"][0]["on_time"].as_u64(), on_time["rows"][0]["on_time_rate"].as_u64()), (Some(1), Some(100)));
+        // 2 of 3 submitted: 66.67 %, 1 of 3 on time: 33.33 %, exactly rounded.
+        act(&app, "reopen", "DX_M", "VT-P8", &now, None).await;
+        act(&app, "submit", "DX_M", "VT-P8", "2023-10", None).await;
+        let third = ok(&app, "/api/v1/completeness?data_set=DX_M&org_unit=VT-P8&period=2023-08/2023-10").await;
+        assert_eq!((third["rows"][0]["rate"].clone(), third["rows"][0]["on_time_rate"].clone()), (json!(66.67), json!(0)));
+        // A report submitted on time and then reopened is not counted, but stays on time.
+        let reopened = ok(&app, &format!("/api/v1/reports?data_set=DX_M&org_unit=VT-P8&period={now}")).await;
+        assert_eq!((reopened["reports"][0]["state"].as_str(), reopened["reports"][0]["on_time"].as_bool()), (Some("open"), Some(true)));
+        let counted = ok(&app, &format!("/api/v1/completeness?data_set=DX_M&org_unit=VT-P8&period={now}")).await;
+        assert_eq!((counted["rows"][0]["submitted"].as_u64(), counted["rows"][0]["on_time"].as_u64()), (Some(0), Some(0)));
     }
 }

@@ -155,4 +155,24 @@ both_databases! {
         assert_eq!(body["errors"][0]["field"], "data_sets[0].data_elements");
         assert_eq!(body["errors"][0]["code"], "too_many_items");
     }
+    async fn the_sets_holding_some_elements_are_found_in_one_read(app: TestApp) {
+        use chitieu_persistence::{catalogue, data_sets};
+        app.seed_cycle().await;
+        let conn = app.state.db.conn();
+        let elements = catalogue::all_data_elements(conn).await.unwrap();
+        let id = |code: &str| *elements.iter().find(|(_, e)| e.element.code.as_str() == code).unwrap().0;
+        let codes = |sets: Vec<data_sets::StoredDataSet>| sets.iter().map(|s| s.code.to_string()).collect::<Vec<_>>();
+        assert_eq!(codes(data_sets::for_elements(conn, &[id("DOC_IN_SW")]).await.unwrap()), ["DX_Q"]);
+        assert_eq!(codes(data_sets::for_elements(conn, &[id("PAY_TX_OK"), id("DOC_OUT_SW"), id("DOC_IN_SW")]).await.unwrap()), ["DX_Q", "DX_Y"]);
+        assert!(data_sets::for_elements(conn, &[id("NOTE")]).await.unwrap().is_empty());
+        let q = data_sets::load_by_code(conn, &chitieu_domain::DataSetCode::parse("DX_Q").unwrap()).await.unwrap().unwrap();
+        let names: Vec<&str> = q.elements.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(names, ["DOC_IN_SW", "DOC_OUT_SW"]);
+        assert_eq!(q.units.len(), 1);
+        assert!(q.is_assigned(q.units[0].0, "office"));
+        assert!(q.is_assigned(chitieu_persistence::OrgUnitId::new(-1), "ward"));
+        assert!(!q.is_assigned(chitieu_persistence::OrgUnitId::new(-1), "province"));
+        assert_eq!(q.schedule.cutoff_day(), Some(14));
+        assert!(data_sets::load_by_code(conn, &chitieu_domain::DataSetCode::parse("NOPE").unwrap()).await.unwrap().is_none());
+    }
 }

@@ -55,6 +55,21 @@ pub struct Problem {
     /// Field-level problems, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// The reports a transition waits for (`children_not_approved`: the expected reports
+    /// below the unit that are not approved, nearest first, at most 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<ReportRef>>,
+}
+
+/// One report named by a problem.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReportRef {
+    /// The reporting unit.
+    pub org_unit: String,
+    /// The period, canonical (`2023Q3`).
+    pub period: String,
+    /// Its state: `open`, `submitted` or `returned`.
+    pub state: String,
 }
 
 /// Everything a handler can fail with.
@@ -92,6 +107,16 @@ pub enum ApiError {
         code: &'static str,
         /// Explanation.
         detail: String,
+    },
+    /// 409 naming the reports it waits for.
+    #[error("{detail}")]
+    ConflictWithReports {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+        /// The reports.
+        children: Vec<ReportRef>,
     },
     /// 413: body too large.
     #[error("{0}")]
@@ -172,7 +197,7 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::ConflictWithReports { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } | Self::Unprocessable { .. } => {
@@ -192,6 +217,7 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
+            | Self::ConflictWithReports { code, .. }
             | Self::Validation { code, .. }
             | Self::Unprocessable { code, .. } => code,
             Self::Unauthorized(_) => "unauthorized",
@@ -218,7 +244,11 @@ impl ApiError {
             Self::Validation { errors, .. } => Some(errors.clone()),
             _ => None,
         };
-        problem(status, self.code(), detail, errors)
+        let mut p = problem(status, self.code(), detail, errors);
+        if let Self::ConflictWithReports { children, .. } = self {
+            p.children = Some(children.clone());
+        }
+        p
     }
 }
 
@@ -236,6 +266,7 @@ pub fn problem(
         detail: detail.into(),
         code: code.to_owned(),
         errors,
+        children: None,
     }
 }
 

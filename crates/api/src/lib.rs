@@ -30,4 +30,4 @@ pub use app::{App, build, open_state};
 pub use config::Config;
 pub use error::{ApiError, FieldError, Problem};
 pub use rest::openapi;
-pub use state::{AppState, Change};
+pub use state::{AppState, Change, ReportChange};

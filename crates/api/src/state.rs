@@ -40,6 +40,24 @@ pub struct Change {
     pub org_units: Vec<String>,
     /// When (microseconds since the epoch).
     pub at: i64,
+    /// The report whose state changed, for a report transition (its unit is the one code of
+    /// `org_units`).
+    pub report: Option<ReportChange>,
+}
+
+/// A committed report transition, as subscriptions see it.
+#[derive(Clone, Debug)]
+pub struct ReportChange {
+    /// The data set's code.
+    pub data_set: String,
+    /// The unit's code.
+    pub org_unit: String,
+    /// The period, canonical.
+    pub period: String,
+    /// The new state.
+    pub state: chitieu_domain::ReportState,
+    /// The reason of a return.
+    pub reason: Option<String>,
 }
 
 impl AppState {
@@ -73,6 +91,19 @@ impl AppState {
         let _ = self.changes.send(Arc::new(Change {
             org_units: org_units(),
             at: chitieu_persistence::now_micros(),
+            report: None,
+        }));
+    }
+
+    /// Tells live subscriptions that a report's state changed (nobody listening is fine).
+    pub fn notify_report_changed(&self, report: ReportChange, at: i64) {
+        if self.changes.receiver_count() == 0 {
+            return;
+        }
+        let _ = self.changes.send(Arc::new(Change {
+            org_units: vec![report.org_unit.clone()],
+            at,
+            report: Some(report),
         }));
     }
 }

@@ -77,7 +77,17 @@ pub async fn record(
     actor: &Actor,
     events: Vec<NewEvent>,
 ) -> Result<(), PersistenceError> {
-    let at = now_micros();
+    record_at(db, actor, now_micros(), events).await
+}
+
+/// Records events for `actor` at the instant `at` (a replayed history keeps its own times),
+/// in the caller's transaction.
+pub async fn record_at(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    at: i64,
+    events: Vec<NewEvent>,
+) -> Result<(), PersistenceError> {
     let rows: Vec<Vec<Value>> = events
         .into_iter()
         .map(|e| {

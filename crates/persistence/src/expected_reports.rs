@@ -18,6 +18,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use crate::{
     DataSetId, OrgUnitId, PersistenceError,
     catalogue::period,
+    report_cycle::StoredReport,
     sql::{self, InList},
 };
 
@@ -188,7 +189,8 @@ pub async fn missing_by_unit(
     sql::query_as(db, &sql, values).await
 }
 
-/// One expected report.
+/// One expected report: the unit, the period, and the stored row (`None`: nothing happened
+/// to it yet, so it is `open`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectedReport {
     /// The unit.
@@ -197,20 +199,8 @@ pub struct ExpectedReport {
     pub org_unit: String,
     /// The period.
     pub period: Period,
-    /// Its state (`open` when nothing happened to it).
-    pub state: ReportState,
-    /// When it was first submitted (µs), if ever.
-    pub first_submitted_at: Option<i64>,
-    /// When it was last submitted.
-    pub submitted_at: Option<i64>,
-    /// Who last submitted it.
-    pub submitted_by: Option<String>,
-    /// When it was approved.
-    pub approved_at: Option<i64>,
-    /// Who approved it.
-    pub approved_by: Option<String>,
-    /// Why it was returned.
-    pub reason: Option<String>,
+    /// The stored report, if any.
+    pub stored: Option<StoredReport>,
 }
 
 #[derive(FromQueryResult)]
@@ -263,22 +253,26 @@ pub async fn reports(
         .await?;
     rows.into_iter()
         .map(|r| {
-            let state = r
+            let stored = r
                 .state
                 .as_deref()
-                .map_or(Ok(ReportState::Open), ReportState::parse)
-                .map_err(PersistenceError::corrupt)?;
+                .map(|state| {
+                    Ok::<_, PersistenceError>(StoredReport {
+                        state: ReportState::parse(state).map_err(PersistenceError::corrupt)?,
+                        first_submitted_at: r.first_submitted_at,
+                        submitted_at: r.submitted_at,
+                        submitted_by: r.submitted_by.clone(),
+                        approved_at: r.approved_at,
+                        approved_by: r.approved_by.clone(),
+                        reason: r.reason.clone(),
+                    })
+                })
+                .transpose()?;
             Ok(ExpectedReport {
                 org_unit_id: r.org_unit_id,
-                org_unit: r.org_unit,
                 period: period(r.start_month, r.end_month)?,
-                state,
-                first_submitted_at: r.first_submitted_at,
-                submitted_at: r.submitted_at,
-                submitted_by: r.submitted_by,
-                approved_at: r.approved_at,
-                approved_by: r.approved_by,
-                reason: r.reason,
+                org_unit: r.org_unit,
+                stored,
             })
         })
         .collect()

@@ -30,6 +30,7 @@ pub mod min_max;
 pub mod org_units;
 pub mod outliers;
 mod probe;
+pub mod report_cycle;
 pub mod rollup;
 pub mod sessions;
 pub mod settings;

@@ -12,5 +12,6 @@ pub mod metadata;
 pub mod metadata_cycle;
 pub mod org_units;
 pub mod outliers;
+pub mod report_cycle;
 pub mod report_reads;
 pub mod reports;

@@ -3,54 +3,8 @@
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::common::{Num, rfc3339};
-use crate::service::report_reads::{CompletenessReport, ReportView};
-
-/// One expected report.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExpectedReportDto {
-    /// Data set code.
-    pub data_set: String,
-    /// Org unit code.
-    pub org_unit: String,
-    /// The report's period (one period of the set's type).
-    pub period: String,
-    /// `open` (also when nothing happened to it yet), `submitted`, `approved` or `returned`.
-    pub state: &'static str,
-    /// Due date, `YYYY-MM-DD` (the end of that day, Vietnam time).
-    pub due_date: String,
-    /// When it was last submitted (RFC 3339).
-    pub submitted_at: Option<String>,
-    /// Who last submitted it.
-    pub submitted_by: Option<String>,
-    /// When it was approved (RFC 3339).
-    pub approved_at: Option<String>,
-    /// Who approved it.
-    pub approved_by: Option<String>,
-    /// Why it was returned.
-    pub reason: Option<String>,
-    /// Whether it was first submitted by its due date; null while never submitted.
-    pub on_time: Option<bool>,
-}
-
-impl From<&ReportView> for ExpectedReportDto {
-    fn from(v: &ReportView) -> Self {
-        let r = &v.report;
-        Self {
-            data_set: v.data_set.clone(),
-            org_unit: r.org_unit.clone(),
-            period: r.period.to_string(),
-            state: r.state.as_str(),
-            due_date: v.due_date.to_string(),
-            submitted_at: r.submitted_at.map(rfc3339),
-            submitted_by: r.submitted_by.clone(),
-            approved_at: r.approved_at.map(rfc3339),
-            approved_by: r.approved_by.clone(),
-            reason: r.reason.clone(),
-            on_time: v.on_time,
-        }
-    }
-}
+use super::{common::Num, report_cycle::ReportDto};
+use crate::service::report_reads::CompletenessReport;
 
 /// `GET /api/v1/reports`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,7 +12,7 @@ pub struct ReportsResponse {
     /// Every expected report whose period lies inside the period asked for: the unit's
     /// first, then its children's (natural order of names) or the subtree's (parents before
     /// children, siblings in natural order); each unit's in period order.
-    pub reports: Vec<ExpectedReportDto>,
+    pub reports: Vec<ReportDto>,
 }
 
 /// Query of `GET /api/v1/reports`.

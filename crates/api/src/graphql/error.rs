@@ -21,6 +21,14 @@ impl ErrorExtensions for ApiError {
             {
                 e.set("errors", value);
             }
+            // A transition waiting for reports names them, as REST's `children` does.
+            if let Some(children) = &problem.children
+                && let Ok(value) = async_graphql::Value::from_json(
+                    serde_json::to_value(children).unwrap_or_default(),
+                )
+            {
+                e.set("children", value);
+            }
         })
     }
 }

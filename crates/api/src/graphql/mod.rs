@@ -26,6 +26,7 @@ mod outliers;
 mod paging;
 mod pipeline;
 mod query;
+mod report_cycle;
 mod report_reads;
 mod subscription;
 mod tree;
@@ -64,6 +65,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     data::DataMutation,
     metadata::MetadataMutation,
+    report_cycle::ReportCycleMutation,
     access::AccessMutation,
 );
 

@@ -7,12 +7,10 @@ use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
     numbers::ExactFloat,
+    report_cycle::{Report, ReportStateGql},
     types::BreakdownGql,
 };
-use crate::{
-    dto::common::rfc3339,
-    service::report_reads::{self, CompletenessReport, ReportBreakdown, ReportScope, ReportView},
-};
+use crate::service::report_reads::{self, CompletenessReport, ReportBreakdown, ReportScope};
 
 /// Which units' reports are listed.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -33,52 +31,6 @@ impl From<ReportBreakdownGql> for ReportBreakdown {
             ReportBreakdownGql::SelfOnly => ReportBreakdown::SelfOnly,
             ReportBreakdownGql::Children => ReportBreakdown::Children,
             ReportBreakdownGql::Subtree => ReportBreakdown::Subtree,
-        }
-    }
-}
-
-/// One expected report.
-#[derive(SimpleObject)]
-pub struct ExpectedReport {
-    /// Data set code.
-    pub data_set: String,
-    /// Org unit code.
-    pub org_unit: String,
-    /// The report's period.
-    pub period: String,
-    /// `open` (also when nothing happened to it yet), `submitted`, `approved` or `returned`.
-    pub state: String,
-    /// Due date, `YYYY-MM-DD`.
-    pub due_date: String,
-    /// When it was last submitted (RFC 3339).
-    pub submitted_at: Option<String>,
-    /// Who last submitted it.
-    pub submitted_by: Option<String>,
-    /// When it was approved (RFC 3339).
-    pub approved_at: Option<String>,
-    /// Who approved it.
-    pub approved_by: Option<String>,
-    /// Why it was returned.
-    pub reason: Option<String>,
-    /// Whether it was first submitted by its due date; null while never submitted.
-    pub on_time: Option<bool>,
-}
-
-impl From<&ReportView> for ExpectedReport {
-    fn from(v: &ReportView) -> Self {
-        let r = &v.report;
-        Self {
-            data_set: v.data_set.clone(),
-            org_unit: r.org_unit.clone(),
-            period: r.period.to_string(),
-            state: r.state.as_str().to_owned(),
-            due_date: v.due_date.to_string(),
-            submitted_at: r.submitted_at.map(rfc3339),
-            submitted_by: r.submitted_by.clone(),
-            approved_at: r.approved_at.map(rfc3339),
-            approved_by: r.approved_by.clone(),
-            reason: r.reason.clone(),
-            on_time: v.on_time,
         }
     }
 }
@@ -117,8 +69,8 @@ pub struct MissingReport {
     pub period: String,
     /// Due date, `YYYY-MM-DD`.
     pub due_date: String,
-    /// `open` or `returned`.
-    pub state: String,
+    /// `OPEN` or `RETURNED`.
+    pub state: ReportStateGql,
 }
 
 /// Completeness rows and missing reports.
@@ -162,7 +114,7 @@ impl From<&CompletenessReport> for Completeness {
                     org_unit: m.org_unit.clone(),
                     period: m.period.to_string(),
                     due_date: m.due_date.to_string(),
-                    state: m.state.as_str().to_owned(),
+                    state: m.state.into(),
                 })
                 .collect(),
             missing_total: c.missing_total,
@@ -186,7 +138,7 @@ impl ReportCycleQuery {
         #[graphql(desc = "Org unit code")] org_unit: String,
         #[graphql(desc = "Period, e.g. `2023`")] period: String,
         #[graphql(default)] breakdown: ReportBreakdownGql,
-    ) -> GqlResult<Vec<ExpectedReport>> {
+    ) -> GqlResult<Vec<Report>> {
         let (state, caller) = state_and_caller(ctx)?;
         let q = ReportScope {
             data_set,
@@ -196,7 +148,7 @@ impl ReportCycleQuery {
         let list = report_reads::list(state, caller, &q, breakdown.into())
             .await
             .map_err(gql)?;
-        Ok(list.iter().map(ExpectedReport::from).collect())
+        Ok(list.iter().map(Report::from).collect())
     }
 
     /// Completeness and timeliness of a data set's reports over an org unit's subtree (and

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object, Subscription};
+use async_graphql::{Context, Object, SimpleObject, Subscription};
 use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -12,6 +12,7 @@ use super::{
     context::state_and_caller,
     error::{GqlResult, gql},
     org_unit::OrgUnit,
+    report_cycle::ReportStateGql,
     types::AttainmentRowGql,
 };
 use crate::{
@@ -21,6 +22,21 @@ use crate::{
         tree,
     },
 };
+
+/// A report of the watched subtree changed state (submitted, reopened, approved, returned).
+#[derive(SimpleObject)]
+pub struct ReportStateChanged {
+    /// The data set's code.
+    pub data_set: String,
+    /// The reporting unit's code.
+    pub org_unit: String,
+    /// The period, canonical (`2023Q3`).
+    pub period: String,
+    /// The new state.
+    pub state: ReportStateGql,
+    /// Why it was returned (a `return` only).
+    pub reason: Option<String>,
+}
 
 /// A change in a watched subtree (see the `SubtreeChanged` GraphQL type).
 pub struct SubtreeChanged {
@@ -48,6 +64,19 @@ impl SubtreeChanged {
     /// When it was committed (RFC 3339).
     async fn at(&self) -> String {
         crate::dto::common::rfc3339(self.change.at)
+    }
+
+    /// The report transition this event is about; null for changes of figures or of the
+    /// catalogue. `changedOrgUnits` then holds the report's unit.
+    async fn report_state_changed(&self) -> Option<ReportStateChanged> {
+        let r = self.change.report.as_ref()?;
+        Some(ReportStateChanged {
+            data_set: r.data_set.clone(),
+            org_unit: r.org_unit.clone(),
+            period: r.period.clone(),
+            state: r.state.into(),
+            reason: r.reason.clone(),
+        })
     }
 
     /// The watched unit's attainment now.
@@ -82,8 +111,9 @@ pub struct SubscriptionRoot;
 /// Live updates over graphql-ws at `/graphql/ws`.
 #[Subscription]
 impl SubscriptionRoot {
-    /// Fires after every committed change of figures inside `orgUnit`'s subtree, and after
-    /// every catalogue import.
+    /// Fires after every committed change of figures inside `orgUnit`'s subtree, after every
+    /// report transition of a unit inside it (`reportStateChanged`), and after every
+    /// catalogue import.
     async fn subtree_changed(
         &self,
         ctx: &Context<'_>,

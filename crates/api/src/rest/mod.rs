@@ -14,6 +14,7 @@ mod metadata;
 mod metrics;
 mod org_units;
 mod outliers;
+mod report_cycle;
 mod report_reads;
 mod reports;
 mod spec;
@@ -96,6 +97,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(outliers::get_outliers))
         .routes(routes!(report_reads::list_reports))
         .routes(routes!(report_reads::get_completeness))
+        .routes(routes!(report_cycle::transition_report))
         .merge(conditional_router())
         .merge(auth_router())
 }

@@ -7,12 +7,11 @@ use axum::{
 };
 
 use super::reports::Params;
+use crate::dto::report_cycle::ReportDto;
 use crate::{
     ApiError, AppState,
     auth::Caller,
-    dto::report_reads::{
-        CompletenessParams, CompletenessResponse, ExpectedReportDto, ReportsParams, ReportsResponse,
-    },
+    dto::report_reads::{CompletenessParams, CompletenessResponse, ReportsParams, ReportsResponse},
     service::report_reads::{self, ReportBreakdown, ReportScope},
 };
 
@@ -46,7 +45,7 @@ pub async fn list_reports(
         .map_or(Ok(ReportBreakdown::SelfOnly), ReportBreakdown::parse)?;
     let reports = report_reads::list(&state, &caller, &scope(&p)?, breakdown).await?;
     Ok(Json(ReportsResponse {
-        reports: reports.iter().map(ExpectedReportDto::from).collect(),
+        reports: reports.iter().map(ReportDto::from).collect(),
     }))
 }
 

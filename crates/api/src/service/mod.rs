@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod outliers;
 pub mod page;
 pub mod ranks;
+pub mod report_cycle;
 pub mod report_reads;
 pub mod reports;
 pub mod sessions;

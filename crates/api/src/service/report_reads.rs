@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use chitieu_domain::{
-    Completeness, DataSetCode, Date, Deadlines, Period, PeriodType, ReportState, Schedule, report,
-    text::NaturalKey,
+    Completeness, DataSetCode, Date, Deadlines, OrgUnitCode, Period, PeriodType, ReportState,
+    Schedule, text::NaturalKey,
 };
 use chitieu_persistence::{
     DataSetId, OrgUnitId, data_sets,
@@ -22,7 +22,7 @@ use crate::{
     ApiError, AppState,
     auth::Caller,
     authz::{Operation, authorize},
-    service::units::visible_unit,
+    service::{report_cycle::ReportView, units::visible_unit},
 };
 
 /// Most periods of a set's type one query may span (a century of months).
@@ -91,6 +91,8 @@ struct Resolved {
     data_set_id: DataSetId,
     root: StoredOrgUnit,
     period: Period,
+    period_type: PeriodType,
+    schedule: Schedule,
     periods: Vec<ExpectedPeriod>,
     deadlines: HashMap<Period, Deadlines>,
 }
@@ -160,22 +162,11 @@ async fn resolve(state: &AppState, caller: &Caller, q: &ReportScope) -> Result<R
         data_set_id: set.id,
         root,
         period,
+        period_type: set.period_type,
+        schedule: set.schedule,
         periods,
         deadlines,
     })
-}
-
-/// One expected report, as read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReportView {
-    /// Data set code.
-    pub data_set: String,
-    /// The report as stored (or `open`).
-    pub report: ExpectedReport,
-    /// Its due date.
-    pub due_date: Date,
-    /// Whether it was first submitted by its due date; `None` while never submitted.
-    pub on_time: Option<bool>,
 }
 
 /// The expected reports of a data set for `q`'s unit (and its children or subtree), with
@@ -227,13 +218,15 @@ pub async fn list(
 }
 
 fn view(r: &Resolved, report: ExpectedReport) -> Result<ReportView, ApiError> {
-    let deadlines = r.deadlines(&report.period)?;
-    Ok(ReportView {
-        data_set: r.data_set.as_str().to_owned(),
-        on_time: report::on_time(report.first_submitted_at, &deadlines),
-        due_date: deadlines.due(),
-        report,
-    })
+    let org_unit = OrgUnitCode::parse(&report.org_unit)
+        .map_err(|e| ApiError::internal(format!("a stored unit code is invalid: {e}")))?;
+    ReportView::new(
+        r.data_set.clone(),
+        org_unit,
+        r.period_type.check(report.period)?,
+        &r.schedule,
+        report.stored,
+    )
 }
 
 /// One row of a completeness answer.
@@ -340,7 +333,7 @@ pub async fn completeness(
                 due_date: r.deadlines(&x.period)?.due(),
                 org_unit: x.org_unit,
                 period: x.period,
-                state: x.state,
+                state: x.stored.map_or(ReportState::Open, |s| s.state),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
