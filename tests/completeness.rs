@@ -246,4 +246,29 @@ both_databases! {
         let counted = ok(&app, &format!("/api/v1/completeness?data_set=DX_M&org_unit=VT-P8&period={now}")).await;
         assert_eq!((counted["rows"][0]["submitted"].as_u64(), counted["rows"][0]["on_time"].as_u64()), (Some(0), Some(0)));
     }
+
+    async fn a_list_past_10000_reports_is_refused_while_completeness_counts_them(app: TestApp) {
+        seed(&app).await;
+        let (status, body) = app.post("/api/v1/metadata", &json!({
+            "org_units": [{"code": "VT-P2", "name": "Phường 2", "parent": "VT", "kind": "ward"},
+                          {"code": "VT-P3", "name": "Phường 3", "parent": "VT", "kind": "ward"}],
+            "data_sets": [{"code": "DX_ALL", "name": "Báo cáo tháng mọi cấp", "period_type": "month",
+                           "data_elements": ["PAY_TX_OK"],
+                           "assigned_kinds": ["nation", "province", "city", "ward", "office"],
+                           "due_days": 5, "approval_due_days": 5}]
+        })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // 9 units × 1 200 months = 10 800 expected reports.
+        let period = "1950-01/2049-12";
+        let (status, body) = app.get(&format!("/api/v1/reports?data_set=DX_ALL&org_unit=VN&period={period}&breakdown=subtree")).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("too_many_rows")), "{body}");
+        let one = ok(&app, &format!("/api/v1/reports?data_set=DX_ALL&org_unit=VN&period={period}")).await;
+        assert_eq!(one["reports"].as_array().unwrap().len(), 1200, "one unit's reports fit");
+        let c = ok(&app, &format!("/api/v1/completeness?data_set=DX_ALL&org_unit=VN&period={period}")).await;
+        assert_eq!(c["rows"][0]["expected"], 10800);
+        assert_eq!((c["missing"].as_array().unwrap().len(), c["missing_total"].as_u64(), c["missing_truncated"].as_bool()), (500, Some(10800), Some(true)));
+        // "Khu phố 1" comes first, its months in order.
+        assert_eq!((c["missing"][0]["org_unit"].as_str(), c["missing"][0]["period"].as_str()), (Some("VT-P1-K1"), Some("1950-01")));
+        assert_eq!(c["missing"][499]["period"], "1991-08");
+    }
 }
