@@ -1,6 +1,7 @@
 //! `chitieu bench`: generates a synthetic nation, ingests it through the HTTP API, and
 //! measures ingestion and attainment against hand-written SQL on the same database.
 
+mod completeness;
 mod synthetic;
 
 use std::{
@@ -294,6 +295,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     sql_times.sort();
 
+    // Completeness of a year of monthly commune reports, nation and provinces.
+    let row_units: Vec<(OrgUnitId, String)> = codes
+        .iter()
+        .filter_map(|c| ids.get(c).map(|id| (*id, c.clone())))
+        .collect();
+    let reporting = completeness::run(completeness::Setup {
+        client: &client,
+        base: &base,
+        token: &token,
+        db: &db,
+        communes: &commune_ids,
+        rows: &row_units,
+        runs: args.runs,
+    })
+    .await?;
+
     let _ = stop.send(());
     let _ = server.await;
     if args.database_url.is_none() {
@@ -301,7 +318,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             let _ = std::fs::remove_file(format!("{}{suffix}", temp.display()));
         }
     }
-    let summary = json!({
+    let mut summary = json!({
         "scale": scale.name,
         "database": database,
         "ingest_values_per_s": ingest_rate.round(),
@@ -312,6 +329,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "graphql_dashboard_p50_ms": (percentile(&graphql_times, 0.50) * 10.0).round() / 10.0,
         "graphql_dashboard_p95_ms": (percentile(&graphql_times, 0.95) * 10.0).round() / 10.0,
     });
+    if let (Some(out), Some(more)) = (summary.as_object_mut(), reporting.as_object()) {
+        out.extend(more.clone());
+    }
     eprintln!(
         "bench: ingestion {:.2}× raw upsert; attainment p50 {:.2}× raw SQL",
         ingest_rate / raw_rate,

@@ -31,6 +31,7 @@
 //! * [`report`] — the report state machine: [`ReportState`], [`decide`](report::decide), figure locks;
 //! * [`completeness`] — report counts and the completeness and on-time rates;
 //! * [`outliers`] — z-score, modified z-score and min–max outlier detection;
+//! * [`top`] — the `cap` greatest items of a stream in bounded memory;
 //! * [`vn_number`] — Vietnamese-style numbers typed as text (`4.602`, `1.234,5`);
 //! * [`score`] — the composite index: group weights, exact scores and ranks;
 //! * [`milestone`] — project milestones and their `late` / `out_of_order` flags;
@@ -58,6 +59,7 @@ pub mod report;
 pub mod score;
 pub mod sum;
 pub mod text;
+pub mod top;
 pub mod value;
 pub mod vn_number;
 

@@ -90,3 +90,150 @@ pub async fn raw_attainment_sums(
     let stocks = aggregates::subtree_sums(db.conn(), units, last, qs, qe, true).await?;
     Ok(sums.len() + stocks.len())
 }
+
+/// One seeded report: (org unit, month index, state, first submitted at, approved at), the
+/// times in µs.
+pub type RawReport = (OrgUnitId, i32, &'static str, Option<i64>, Option<i64>);
+
+/// Bench setup only: a monthly data set `code` assigned to the unit kind `kind` (due 5 days
+/// after each month), written directly; returns its id.
+pub async fn seed_monthly_data_set(
+    db: &Database,
+    code: &str,
+    kind: &str,
+) -> Result<crate::DataSetId, PersistenceError> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct IdRow {
+        id: crate::DataSetId,
+    }
+    let tx = db.write().await?;
+    let now = crate::now_micros();
+    sql::execute(
+        &tx,
+        "INSERT INTO data_set (code, name, period_type, cutoff_day, due_days, approval_due_days, \
+         lock_after_days, updated_at) VALUES (?, ?, 'month', NULL, 5, 5, NULL, ?)",
+        vec![code.into(), format!("Bench {code}").into(), now.into()],
+    )
+    .await?;
+    let ids: Vec<IdRow> = sql::query_as(
+        &tx,
+        "SELECT id FROM data_set WHERE code = ?",
+        vec![code.into()],
+    )
+    .await?;
+    let id = ids
+        .first()
+        .map(|r| r.id)
+        .ok_or_else(|| PersistenceError::corrupt("the seeded data set vanished"))?;
+    sql::execute(
+        &tx,
+        "INSERT INTO data_set_kind (data_set_id, kind) VALUES (?, ?)",
+        vec![id.into(), kind.into()],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Bench setup only: writes `reports` of the monthly data set directly, in one transaction.
+pub async fn seed_reports(
+    db: &Database,
+    data_set: crate::DataSetId,
+    reports: &[RawReport],
+) -> Result<(), PersistenceError> {
+    let tx = db.write().await?;
+    let now = crate::now_micros();
+    let rows: Vec<Vec<Value>> = reports
+        .iter()
+        .map(|&(unit, month, state, first, approved)| {
+            vec![
+                data_set.into(),
+                unit.into(),
+                month.into(),
+                month.into(),
+                state.into(),
+                first.into(),
+                first.into(),
+                first.map(|_| "bench").into(),
+                approved.into(),
+                approved.map(|_| "bench").into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    sql::insert_rows(
+        &tx,
+        "report",
+        &[
+            "data_set_id",
+            "org_unit_id",
+            "start_month",
+            "end_month",
+            "state",
+            "first_submitted_at",
+            "submitted_at",
+            "submitted_by",
+            "approved_at",
+            "approved_by",
+            "updated_at",
+        ],
+        rows,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Report counts of one row unit: (unit, expected, submitted, on time, approved).
+pub type RawCounts = (OrgUnitId, i64, i64, i64, i64);
+
+/// The hand-written completeness baseline: for each of `rows`, the reports of the monthly
+/// data set expected of the `kind` units of its subtree over `months` (month index, due
+/// instant), counted by one `GROUP BY` over closure × months × report.
+pub async fn raw_completeness(
+    db: &Database,
+    data_set: crate::DataSetId,
+    kind: &str,
+    rows: &[OrgUnitId],
+    months: &[(i32, i64)],
+) -> Result<Vec<RawCounts>, PersistenceError> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        row_id: OrgUnitId,
+        expected: i64,
+        submitted: i64,
+        on_time: i64,
+        approved: i64,
+    }
+    let mut values: Vec<Value> = Vec::new();
+    let months_sql = months
+        .iter()
+        .map(|&(m, due)| {
+            values.push(m.into());
+            values.push(due.into());
+            "(?, ?)"
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    values.push(data_set.into());
+    values.push(kind.into());
+    values.extend(rows.iter().map(|&r| Value::from(r)));
+    let sql = format!(
+        "WITH m (month, due_at) AS (VALUES {months_sql}) \
+         SELECT c.ancestor_id AS row_id, COUNT(*) AS expected, \
+         SUM(CASE WHEN r.state IN ('submitted', 'approved') THEN 1 ELSE 0 END) AS submitted, \
+         SUM(CASE WHEN r.state IN ('submitted', 'approved') AND r.first_submitted_at <= m.due_at THEN 1 ELSE 0 END) AS on_time, \
+         SUM(CASE WHEN r.state = 'approved' THEN 1 ELSE 0 END) AS approved \
+         FROM org_unit_closure c JOIN org_unit u ON u.id = c.descendant_id CROSS JOIN m \
+         LEFT JOIN report r ON r.data_set_id = ? AND r.org_unit_id = u.id \
+           AND r.start_month = m.month AND r.end_month = m.month \
+         WHERE u.kind = ? AND c.ancestor_id IN ({}) GROUP BY c.ancestor_id",
+        sql::placeholders(rows.len())
+    );
+    let found: Vec<Row> = sql::query_as(db.conn(), &sql, values).await?;
+    Ok(found
+        .into_iter()
+        .map(|r| (r.row_id, r.expected, r.submitted, r.on_time, r.approved))
+        .collect())
+}

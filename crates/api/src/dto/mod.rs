@@ -11,5 +11,7 @@ pub mod data_values_csv;
 pub mod metadata;
 pub mod metadata_cycle;
 pub mod org_units;
+pub mod outliers;
 pub mod report_cycle;
+pub mod report_reads;
 pub mod reports;

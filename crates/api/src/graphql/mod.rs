@@ -22,10 +22,12 @@ mod loaders;
 mod metadata;
 mod numbers;
 mod org_unit;
+mod outliers;
 mod paging;
 mod pipeline;
 mod query;
 mod report_cycle;
+mod report_reads;
 mod single_value;
 mod subscription;
 mod tree;
@@ -55,6 +57,8 @@ pub struct QueryRoot(
     data::DataQuery,
     single_value::SingleValueQuery,
     ReportQuery,
+    outliers::OutlierQueryRoot,
+    report_reads::ReportCycleQuery,
     access::AccessQuery,
 );
 

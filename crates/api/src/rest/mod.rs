@@ -13,7 +13,9 @@ mod health;
 mod metadata;
 mod metrics;
 mod org_units;
+mod outliers;
 mod report_cycle;
+mod report_reads;
 mod reports;
 mod single_value;
 mod spec;
@@ -98,6 +100,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(access::revoke_api_token))
         .routes(routes!(access::list_audit_events))
         .routes(routes!(reports::get_validation))
+        .routes(routes!(outliers::get_outliers))
+        .routes(routes!(report_reads::list_reports))
+        .routes(routes!(report_reads::get_completeness))
         .routes(routes!(report_cycle::transition_report))
         .merge(conditional_router())
         .merge(auth_router())

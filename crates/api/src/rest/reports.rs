@@ -19,10 +19,10 @@ use crate::{
 };
 
 /// Query-string pairs, keeping repeated keys.
-struct Params(Vec<(String, String)>);
+pub(super) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(raw: Option<String>, allowed: &[&str]) -> Result<Self, ApiError> {
+    pub(super) fn parse(raw: Option<String>, allowed: &[&str]) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> =
             form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -39,7 +39,7 @@ impl Params {
         Ok(Self(pairs))
     }
 
-    fn all(&self, key: &str) -> Vec<String> {
+    pub(super) fn all(&self, key: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == key)
@@ -47,7 +47,7 @@ impl Params {
             .collect()
     }
 
-    fn one(&self, key: &str) -> Result<Option<String>, ApiError> {
+    pub(super) fn one(&self, key: &str) -> Result<Option<String>, ApiError> {
         let mut all = self.all(key);
         match all.len() {
             0 => Ok(None),
@@ -59,7 +59,7 @@ impl Params {
         }
     }
 
-    fn required(&self, key: &str) -> Result<String, ApiError> {
+    pub(super) fn required(&self, key: &str) -> Result<String, ApiError> {
         self.one(key)?.ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_query",
@@ -68,7 +68,7 @@ impl Params {
         })
     }
 
-    fn breakdown(&self) -> Result<Breakdown, ApiError> {
+    pub(super) fn breakdown(&self) -> Result<Breakdown, ApiError> {
         self.one("breakdown")?
             .as_deref()
             .map_or(Ok(Breakdown::SelfOnly), Breakdown::parse)
