@@ -7,13 +7,23 @@
 //! stays absent), table 4a (one-stop dossiers of the city office), table 5b (online payments,
 //! whose "successful > total" error the validation rule flags), and section 6.2 III.02–03
 //! (households with fibre, adults with an e-ID account).
+//!
+//! The reporting cycle (`cycle.rs`): three nine-month data sets over those figures (table 1 for
+//! the departments, wards and the commune; the city office's rows; the city's own figures),
+//! demo users, and reports approved, submitted, returned with a reason and missing — the
+//! demo's choice, said in `demo/vungtau-reports.json`'s notes.
 
-use chitieu_persistence::{Database, Scope, audit, metadata, submission};
+mod cycle;
 
-use crate::dto::{data_values::DataValueSetRequest, metadata::MetadataRequest};
+use chitieu_persistence::{Scope, audit, metadata, submission};
 
-const METADATA: &str = include_str!("../demo/vungtau-metadata.json");
-const VALUES: &str = include_str!("../demo/vungtau-2023-9m.json");
+use crate::{
+    AppState,
+    dto::{data_values::DataValueSetRequest, metadata::MetadataRequest},
+};
+
+const METADATA: &str = include_str!("../../demo/vungtau-metadata.json");
+const VALUES: &str = include_str!("../../demo/vungtau-2023-9m.json");
 
 /// What loading the demo did.
 #[derive(Debug, Clone, Copy)]
@@ -24,10 +34,16 @@ pub struct DemoLoaded {
     pub values_imported: u64,
     /// Validation rules the figures break (the report's own errors).
     pub violations: usize,
+    /// Demo users created.
+    pub users_created: u64,
+    /// Report transitions replayed.
+    pub report_transitions: u64,
 }
 
-/// Loads the demo into `db` as the user `demo`.
-pub async fn load(db: &Database) -> anyhow::Result<DemoLoaded> {
+/// Loads the demo into the service's database: the catalogue and figures as the system
+/// actor `demo`, then the reporting cycle as the demo's users.
+pub async fn load(state: &AppState) -> anyhow::Result<DemoLoaded> {
+    let db = &state.db;
     let request: MetadataRequest = serde_json::from_str(METADATA)?;
     let (bundle, issues) = request.into_bundle();
     anyhow::ensure!(issues.is_empty(), "demo metadata is invalid: {issues:?}");
@@ -44,9 +60,12 @@ pub async fn load(db: &Database) -> anyhow::Result<DemoLoaded> {
         outcome.conflicts
     );
     tx.commit().await?;
+    let cycle = cycle::load(state).await?;
     Ok(DemoLoaded {
         metadata_created: summary.total().created,
         values_imported: outcome.imported,
         violations: outcome.violations.len(),
+        users_created: cycle.users_created,
+        report_transitions: cycle.transitions,
     })
 }
