@@ -108,6 +108,9 @@ pub enum ApiError {
         /// Explanation.
         detail: String,
     },
+    /// 412: a write's `If-Match`/`If-None-Match` does not hold; nothing changed.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// 409 naming the reports it waits for.
     #[error("{detail}")]
     ConflictWithReports {
@@ -142,6 +145,9 @@ pub enum ApiError {
         /// Explanation.
         detail: String,
     },
+    /// 428: a write that must be conditional came without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// 429: too many attempts.
     #[error("{detail}")]
     TooManyRequests {
@@ -198,6 +204,8 @@ impl ApiError {
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } | Self::ConflictWithReports { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } | Self::Unprocessable { .. } => {
@@ -223,6 +231,8 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::PreconditionFailed(_) => "precondition_failed",
+            Self::PreconditionRequired(_) => "precondition_required",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",

@@ -130,6 +130,15 @@ impl PeriodType {
         self.at_start(start)
     }
 
+    /// The one period of this type that holds the whole of `period`: the
+    /// report whose figures include it. `None` when `period` spans two
+    /// periods of the type (a year's figure for a quarterly set) or lies in
+    /// none (October for a nine-months set).
+    pub fn enclosing(self, period: &Period) -> Option<TypedPeriod> {
+        self.containing(period.start())
+            .filter(|typed| typed.period.contains(period))
+    }
+
     /// The period of this type starting at month index `start` (assumed
     /// aligned), or `None` when it would leave the supported years.
     fn at_start(self, start: i32) -> Option<TypedPeriod> {
@@ -265,6 +274,36 @@ mod tests {
 
     fn within(t: PeriodType, s: &str) -> Vec<String> {
         t.periods_within(&p(s)).map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn the_enclosing_period_holds_the_whole_figure_period() {
+        let enclosing = |t: PeriodType, s: &str| t.enclosing(&p(s)).map(|x| x.to_string());
+        assert_eq!(
+            enclosing(PeriodType::Quarter, "2023-08"),
+            Some("2023Q3".into())
+        );
+        assert_eq!(
+            enclosing(PeriodType::Quarter, "2023Q3"),
+            Some("2023Q3".into())
+        );
+        assert_eq!(
+            enclosing(PeriodType::Quarter, "2023-07/2023-08"),
+            Some("2023Q3".into())
+        );
+        assert_eq!(enclosing(PeriodType::Quarter, "2023-06/2023-07"), None);
+        assert_eq!(enclosing(PeriodType::Quarter, "2023"), None);
+        assert_eq!(enclosing(PeriodType::Year, "2023Q4"), Some("2023".into()));
+        assert_eq!(
+            enclosing(PeriodType::NineMonths, "2023Q2"),
+            Some("2023-01/2023-09".into())
+        );
+        assert_eq!(enclosing(PeriodType::NineMonths, "2023-10"), None);
+        assert_eq!(
+            enclosing(PeriodType::Month, "2023-09"),
+            Some("2023-09".into())
+        );
+        assert_eq!(enclosing(PeriodType::Month, "2023Q3"), None);
     }
 
     #[test]

@@ -110,29 +110,59 @@ pub async fn list(
     after: Option<DataValueId>,
     limit: u64,
 ) -> Result<Vec<StoredDataValue>, PersistenceError> {
-    let mut sql = String::from(
-        "SELECT t.id, de.code AS data_element, de.value_type, u.code AS org_unit, t.start_month, \
-         t.end_month, t.value_num, t.value_text, t.comment, t.updated_at, t.updated_by \
-         FROM data_value t JOIN data_element de ON de.id = t.data_element_id \
-         JOIN org_unit u ON u.id = t.org_unit_id WHERE t.id > ?",
-    );
+    let mut sql = format!("{SELECT_VALUES} WHERE t.id > ?");
     let mut values: Vec<Value> = vec![after.map_or(0, DataValueId::get).into()];
     filter_sql(scope, filter, &mut sql, &mut values);
     sql.push_str(" ORDER BY t.id LIMIT ?");
     values.push((limit as i64).into());
     let rows: Vec<ValueRow> = sql::query_as(db, &sql, values).await?;
+    rows.into_iter().map(ValueRow::into_stored).collect()
+}
+
+/// The figure stored for exactly (`unit`, `element`, `period`), when the unit lies inside
+/// `scope`: one read by the unique key.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    unit: OrgUnitId,
+    element: DataElementId,
+    period: Period,
+) -> Result<Option<StoredDataValue>, PersistenceError> {
+    let mut sql = format!(
+        "{SELECT_VALUES} WHERE t.org_unit_id = ? AND t.data_element_id = ? \
+         AND t.start_month = ? AND t.end_month = ?"
+    );
+    let mut values: Vec<Value> = vec![
+        unit.into(),
+        element.into(),
+        period.start().index().into(),
+        period.end().index().into(),
+    ];
+    filter_sql(scope, &DataValueFilter::default(), &mut sql, &mut values);
+    let rows: Vec<ValueRow> = sql::query_as(db, &sql, values).await?;
     rows.into_iter()
-        .map(|r| {
-            Ok(StoredDataValue {
-                id: r.id,
-                period: period(r.start_month, r.end_month)?,
-                value: decode_value(&r.value_type, r.value_num, r.value_text.as_deref())?,
-                data_element: r.data_element,
-                org_unit: r.org_unit,
-                comment: r.comment,
-                updated_at: r.updated_at,
-                updated_by: r.updated_by,
-            })
+        .next()
+        .map(ValueRow::into_stored)
+        .transpose()
+}
+
+const SELECT_VALUES: &str = "SELECT t.id, de.code AS data_element, de.value_type, \
+     u.code AS org_unit, t.start_month, t.end_month, t.value_num, t.value_text, t.comment, \
+     t.updated_at, t.updated_by \
+     FROM data_value t JOIN data_element de ON de.id = t.data_element_id \
+     JOIN org_unit u ON u.id = t.org_unit_id";
+
+impl ValueRow {
+    fn into_stored(self) -> Result<StoredDataValue, PersistenceError> {
+        Ok(StoredDataValue {
+            id: self.id,
+            period: period(self.start_month, self.end_month)?,
+            value: decode_value(&self.value_type, self.value_num, self.value_text.as_deref())?,
+            data_element: self.data_element,
+            org_unit: self.org_unit,
+            comment: self.comment,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
         })
-        .collect()
+    }
 }

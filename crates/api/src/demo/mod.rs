@@ -53,7 +53,12 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoLoaded> {
         .map_err(|issues| anyhow::anyhow!("demo metadata is invalid: {issues:?}"))?;
     let set: DataValueSetRequest = serde_json::from_str(VALUES)?;
     let actor = audit::Actor::system("demo");
-    let outcome = submission::submit(&tx, Scope::All, &actor, &set.into_set()?.into_rows()).await?;
+    let writer = submission::Writer {
+        scope: Scope::All,
+        role: submission::WriterRole::Admin,
+        audit: &actor,
+    };
+    let outcome = submission::submit(&tx, &writer, &set.into_set()?.into_rows()).await?;
     anyhow::ensure!(
         outcome.conflicts.is_empty(),
         "demo figures are refused: {:?}",

@@ -355,3 +355,16 @@ pub struct DataValueQuery {
     /// Cursor from a previous page.
     pub cursor: Option<String>,
 }
+
+/// `PUT /api/v1/data-values/{data_element}/{org_unit}/{period}`: the value to store.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"value": 1582, "comment": "đã rà soát"}))]
+pub struct DataValueWrite {
+    /// The value, read as in a data value set (a number, a boolean or a string by the
+    /// element's value type); not `null`: `DELETE` removes a figure.
+    #[schema(schema_with = submitted_value_schema)]
+    pub value: serde_json::Value,
+    /// Optional comment (at most 2 000 characters).
+    pub comment: Option<String>,
+}

@@ -16,6 +16,7 @@ use crate::{
         data_values,
         filters::FigureQuery,
         page::PageRequest,
+        single_value,
         submit::{self, FigureInput, SetInput, SubmittedValue},
     },
 };
@@ -38,6 +39,9 @@ pub struct DataValue {
     pub updated_at: String,
     /// Who made it: a username or `token:<name>`.
     pub updated_by: String,
+    /// The figure's strong entity tag, as REST's `ETag`: pass it as `ifMatch` to
+    /// `putDataValue` or `deleteDataValue`.
+    pub etag: String,
 }
 
 impl From<&StoredDataValue> for DataValue {
@@ -50,6 +54,7 @@ impl From<&StoredDataValue> for DataValue {
             comment: v.comment.clone(),
             updated_at: rfc3339(v.updated_at),
             updated_by: v.updated_by.clone(),
+            etag: single_value::etag(v),
         }
     }
 }

@@ -26,6 +26,7 @@ mod paging;
 mod pipeline;
 mod query;
 mod report_cycle;
+mod single_value;
 mod subscription;
 mod tree;
 mod types;
@@ -52,6 +53,7 @@ pub struct QueryRoot(
     catalogue::CatalogueQuery,
     data_sets::DataSetsQuery,
     data::DataQuery,
+    single_value::SingleValueQuery,
     ReportQuery,
     access::AccessQuery,
 );
@@ -60,6 +62,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     data::DataMutation,
+    single_value::SingleValueMutation,
     metadata::MetadataMutation,
     report_cycle::ReportCycleMutation,
     access::AccessMutation,

@@ -15,6 +15,7 @@ mod metrics;
 mod org_units;
 mod report_cycle;
 mod reports;
+mod single_value;
 mod spec;
 
 use std::sync::Arc;
@@ -79,6 +80,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(docs::get_docs))
         .routes(routes!(metadata::import_metadata))
         .routes(routes!(data_values::submit_data_value_set))
+        .routes(routes!(
+            single_value::get_data_value,
+            single_value::put_data_value,
+            single_value::delete_data_value
+        ))
         .routes(routes!(org_units::list_org_units))
         .routes(routes!(org_units::get_org_unit))
         .routes(routes!(catalogue::list_data_elements))

@@ -4,7 +4,7 @@
 use chitieu_domain::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, Period};
 use chitieu_persistence::{
     Database, attainment,
-    catalogue::{self, StoredIndicator, TargetFilter},
+    catalogue::{self, StoredDataElement, StoredIndicator, TargetFilter},
     data_values::DataValueFilter,
 };
 
@@ -51,17 +51,22 @@ pub async fn figure_filter(
         filter.period = Some(Period::parse(p)?);
     }
     if let Some(code) = q.data_element {
-        let parsed = DataElementCode::parse(code)?;
-        let found = catalogue::data_elements_by_codes(state.db.conn(), &[parsed.as_str()]).await?;
-        let element = found.get(parsed.as_str()).ok_or_else(|| {
-            ApiError::not_found(
-                "unknown_data_element",
-                format!("data element '{code}' does not exist"),
-            )
-        })?;
-        filter.data_element = Some(element.id);
+        filter.data_element = Some(data_element(state, code).await?.id);
     }
     Ok(filter)
+}
+
+/// A data element by code: 400 `invalid_code` when malformed, 404 `unknown_data_element`
+/// when there is none.
+pub async fn data_element(state: &AppState, code: &str) -> Result<StoredDataElement, ApiError> {
+    let parsed = DataElementCode::parse(code)?;
+    let mut found = catalogue::data_elements_by_codes(state.db.conn(), &[parsed.as_str()]).await?;
+    found.remove(parsed.as_str()).ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_data_element",
+            format!("data element '{code}' does not exist"),
+        )
+    })
 }
 
 /// The storage filter for a target read: the targets that apply to the caller's subtree (set

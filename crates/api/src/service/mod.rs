@@ -15,6 +15,7 @@ pub mod ranks;
 pub mod report_cycle;
 pub mod reports;
 pub mod sessions;
+pub mod single_value;
 pub mod submit;
 pub mod tree;
 pub mod units;

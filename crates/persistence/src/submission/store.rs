@@ -57,12 +57,12 @@ pub(crate) async fn allowed(
 /// SQLite has a single writer already.
 pub(crate) async fn lock_units(
     db: &impl ConnectionTrait,
-    units: &HashMap<String, OrgUnitId>,
+    units: &[OrgUnitId],
 ) -> Result<(), PersistenceError> {
     if db.get_database_backend() != sea_orm::DbBackend::Postgres || units.is_empty() {
         return Ok(());
     }
-    let mut sorted: Vec<OrgUnitId> = units.values().copied().collect();
+    let mut sorted: Vec<OrgUnitId> = units.to_vec();
     sorted.sort_unstable();
     InList::new(
         "SELECT id FROM org_unit WHERE id",

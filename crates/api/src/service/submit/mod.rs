@@ -10,7 +10,7 @@ pub mod record;
 pub mod request;
 pub mod result;
 
-use chitieu_persistence::{idempotency, submission};
+use chitieu_persistence::{WriteTx, idempotency, submission};
 
 pub use self::{
     request::{FigureInput, SetInput, SubmittedValue},
@@ -18,7 +18,7 @@ pub use self::{
 };
 use crate::{
     ApiError, AppState,
-    auth::Caller,
+    auth::{Caller, Principal, Role},
     authz::{Operation, authorize},
 };
 
@@ -93,8 +93,7 @@ pub async fn submit(
     }
 
     let tx = state.db.write().await?;
-    let outcome = submission::submit(&tx, caller.scope, &caller.actor(), &rows).await?;
-    let result = SubmitResult::new(outcome, dry_run);
+    let result = SubmitResult::new(run(&tx, caller, &rows).await?, dry_run);
     if dry_run || !result.accepted() {
         tx.rollback().await?;
         return Ok(Answer {
@@ -118,15 +117,60 @@ pub async fn submit(
         }
     }
     tx.commit().await?;
-    state
-        .metrics
-        .record_figures(result.imported, result.updated, result.deleted);
-    state.refresh_statistics_later();
-    state.notify_figures_changed(|| rows_units(&rows));
+    committed(
+        state,
+        result.imported,
+        result.updated,
+        result.deleted,
+        &rows,
+    );
     Ok(Answer {
         result,
         replayed: false,
     })
+}
+
+/// Runs the submission pipeline on `rows` as `caller` inside `tx`: every check (scope,
+/// values, periods, report locks), then, when nothing is refused, the writes. The caller of
+/// this function commits or rolls back. Authorization is the caller's to check first.
+pub(crate) async fn run(
+    tx: &WriteTx,
+    caller: &Caller,
+    rows: &[submission::RawRow],
+) -> Result<submission::SubmissionOutcome, ApiError> {
+    let audit = caller.actor();
+    let writer = submission::Writer {
+        scope: caller.scope,
+        role: writer_role(caller),
+        audit: &audit,
+    };
+    Ok(submission::submit(tx, &writer, rows).await?)
+}
+
+/// What follows a committed submission: the metrics, the planner statistics and the
+/// subscriptions of the units written.
+pub(crate) fn committed(
+    state: &AppState,
+    imported: u64,
+    updated: u64,
+    deleted: u64,
+    rows: &[submission::RawRow],
+) {
+    state.metrics.record_figures(imported, updated, deleted);
+    state.refresh_statistics_later();
+    state.notify_figures_changed(|| rows_units(rows));
+}
+
+/// The caller's kind for the report locks (a viewer never gets this far: it may not write).
+fn writer_role(caller: &Caller) -> submission::WriterRole {
+    match &caller.principal {
+        Principal::Token { .. } => submission::WriterRole::Token,
+        Principal::User { role, .. } => match role {
+            Role::Admin => submission::WriterRole::Admin,
+            Role::Manager => submission::WriterRole::Manager,
+            Role::Reporter | Role::Viewer => submission::WriterRole::Reporter,
+        },
+    }
 }
 
 fn rows_units(rows: &[submission::RawRow]) -> Vec<String> {
