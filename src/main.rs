@@ -151,13 +151,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("Set CHITIEU_ADMIN_PASSWORD to choose it; it will not be shown again.");
     }
     if args.demo {
-        let loaded = chitieu_api::demo::load(&app.state().db)
+        let loaded = chitieu_api::demo::load(app.state())
             .await
             .context("loading the demo")?;
         tracing::info!(
             metadata_created = loaded.metadata_created,
             values_imported = loaded.values_imported,
             violations = loaded.violations,
+            users_created = loaded.users_created,
+            report_transitions = loaded.report_transitions,
             "demo loaded"
         );
     }

@@ -28,13 +28,16 @@ both_databases! {
     }
 
     async fn the_demo_loads_the_report_and_loading_it_again_changes_nothing(app: TestApp) {
-        let db = chitieu_persistence::connect(&app.database_url).await.unwrap();
-        let first = chitieu_api::demo::load(&db).await.unwrap();
+        let first = chitieu_api::demo::load(&app.state).await.unwrap();
         assert_eq!(first.values_imported, 128);
         assert_eq!(first.violations, 1, "the report's payments error is flagged");
-        let second = chitieu_api::demo::load(&db).await.unwrap();
+        assert_eq!(first.users_created, 4);
+        assert_eq!(first.report_transitions, 59, "28 approved (2 steps each), 1 returned (2), 1 submitted (1)");
+        let second = chitieu_api::demo::load(&app.state).await.unwrap();
         assert_eq!(second.metadata_created, 0);
         assert_eq!(second.values_imported, 0);
+        assert_eq!(second.users_created, 0);
+        assert_eq!(second.report_transitions, 0);
         let (_, units) = app.get("/api/v1/org-units?parent=VT&limit=100").await;
         assert_eq!(units["org_units"].as_array().unwrap().len(), 30, "office, 12 departments, 17 wards and communes");
         let (_, p2) = app.get("/api/v1/data-values?org_unit=VT-P2").await;
