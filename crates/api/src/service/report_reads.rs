@@ -292,7 +292,12 @@ pub async fn completeness(
         rows.extend(org_units::children(db, r.root.id).await?);
     }
     let ids: Vec<OrgUnitId> = rows.iter().map(|u| u.id).collect();
-    let counts = expected_reports::counts(db, r.expected(), &ids).await?;
+    // The row counts and the missing reports per unit are independent reads: run them at
+    // once on two pooled connections.
+    let (counts, mut units) = tokio::try_join!(
+        expected_reports::counts(db, r.expected(), &ids),
+        expected_reports::missing_by_unit(db, r.expected(), r.root.id),
+    )?;
     let rows = rows
         .into_iter()
         .map(|u| CompletenessRow {
@@ -301,7 +306,6 @@ pub async fn completeness(
         })
         .collect();
 
-    let mut units = expected_reports::missing_by_unit(db, r.expected(), r.root.id).await?;
     units.sort_by_cached_key(|u| (NaturalKey::new(&u.name), u.code.clone()));
     let missing_total: u64 = units
         .iter()
