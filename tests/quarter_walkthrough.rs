@@ -45,7 +45,13 @@ fn bundle() -> Value {
     })
 }
 
-async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> Value {
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let (status, body) = as_bearer(app, token, method, path, body).await;
     assert_eq!(status, StatusCode::OK, "{path}: {body}");
     body
@@ -64,7 +70,12 @@ fn missing(body: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["org_unit"].as_str().unwrap().to_owned(), m["state"].as_str().unwrap().to_owned()))
+        .map(|m| {
+            (
+                m["org_unit"].as_str().unwrap().to_owned(),
+                m["state"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
