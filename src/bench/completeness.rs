@@ -15,6 +15,8 @@ use super::{month_text, percentile, synthetic::MONTHS};
 
 const DATA_SET: &str = "BENCH_MONTHLY";
 const KIND: &str = "commune";
+/// The missing reports listed in the answer (the API's default).
+const MISSING_LIMIT: usize = 500;
 
 /// What the run needs from the bench.
 pub struct Setup<'a> {
@@ -75,7 +77,7 @@ pub async fn run(s: Setup<'_>) -> anyhow::Result<Value> {
     );
 
     let url = format!(
-        "{}/api/v1/completeness?data_set={DATA_SET}&org_unit=VN&period=2023&breakdown=children",
+        "{}/api/v1/completeness?data_set={DATA_SET}&org_unit=VN&period=2023&breakdown=children&missing_limit={MISSING_LIMIT}",
         s.base
     );
     let mut api_times: Vec<Duration> = Vec::with_capacity(s.runs);
@@ -99,10 +101,18 @@ pub async fn run(s: Setup<'_>) -> anyhow::Result<Value> {
 
     let ids: Vec<OrgUnitId> = s.rows.iter().map(|(id, _)| *id).collect();
     let mut sql_times: Vec<Duration> = Vec::with_capacity(s.runs);
+    let root = *ids.first().context("no rows")?;
     let mut baseline = Vec::new();
+    let mut missing = (0, Vec::new());
     for i in 0..s.runs + 3 {
         let t = Instant::now();
-        baseline = raw::raw_completeness(s.db, data_set, KIND, &ids, &months).await?;
+        // The same work as the API's answer, as the API does it: the counts and the missing
+        // reports side by side on two pooled connections.
+        let (counts, listed) = tokio::join!(
+            raw::raw_completeness(s.db, data_set, KIND, &ids, &months),
+            raw::raw_missing(s.db, data_set, KIND, root, &months, MISSING_LIMIT),
+        );
+        (baseline, missing) = (counts?, listed?);
         let elapsed = t.elapsed();
         if i >= 3 {
             sql_times.push(elapsed);
@@ -146,6 +156,38 @@ pub async fn run(s: Setup<'_>) -> anyhow::Result<Value> {
             [expected, submitted, on_time, approved]
         );
     }
+    // And its missing reports: as many, and the first ones the same, in the same order.
+    ensure!(
+        answer["missing_total"].as_i64() == Some(missing.0),
+        "API missing_total {}, raw SQL {}",
+        answer["missing_total"],
+        missing.0
+    );
+    let api_missing: Vec<(String, String)> = answer["missing"]
+        .as_array()
+        .context("no missing")?
+        .iter()
+        .map(|m| {
+            (
+                m["org_unit"].as_str().unwrap_or_default().to_owned(),
+                m["period"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let raw_missing: Vec<(String, String)> = missing
+        .1
+        .iter()
+        .map(|(code, month)| {
+            let period = chitieu_domain::Month::from_index(*month)
+                .map(|m| Period::month(m).to_string())
+                .unwrap_or_default();
+            (code.clone(), period)
+        })
+        .collect();
+    ensure!(
+        api_missing == raw_missing,
+        "the API's missing reports differ from the raw SQL's"
+    );
     let api_p50 = percentile(&api_times, 0.50);
     let sql_p50 = percentile(&sql_times, 0.50);
     eprintln!(
