@@ -182,7 +182,7 @@ impl TryFrom<IndicatorRow> for StoredIndicator {
     fn try_from(row: IndicatorRow) -> Result<Self, PersistenceError> {
         let mut indicator = Indicator::new(
             IndicatorCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
-            UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
+            UnitName::parse_long(&row.name).map_err(PersistenceError::corrupt)?,
             row.group_code
                 .map(|g| GroupCode::parse(&g))
                 .transpose()

@@ -358,7 +358,7 @@ impl MetadataRequest {
             let mut c = collector(&mut issues, "indicators", i);
             let prefix = c.prefix.clone();
             let code = c.take("code", IndicatorCode::parse(&x.code));
-            let name = c.take("name", UnitName::parse(&x.name));
+            let name = c.take("name", UnitName::parse_long(&x.name));
             let group = c.take(
                 "group",
                 x.group.as_deref().map(GroupCode::parse).transpose(),
