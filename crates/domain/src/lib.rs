@@ -56,6 +56,7 @@ pub mod period;
 pub mod period_type;
 pub mod reorganisation;
 pub mod report;
+pub mod rule;
 pub mod score;
 pub mod sum;
 pub mod text;
