@@ -10,6 +10,10 @@ use crate::text::{TextKind, nfc};
 /// Maximum length of a [`UnitName`], in characters (after NFC and trimming).
 pub const MAX_NAME_CHARS: usize = 230;
 
+/// Maximum length of an indicator's name ([`UnitName::parse_long`]): a criterion's content
+/// as a report prints it.
+pub const MAX_LONG_NAME_CHARS: usize = 1_000;
+
 /// Maximum length of a [`UnitKind`], in characters.
 pub const MAX_KIND_CHARS: usize = 30;
 
@@ -21,6 +25,16 @@ pub struct UnitName(String);
 impl UnitName {
     /// Normalise (NFC, trim) and validate a name.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::parse_within(s, MAX_NAME_CHARS)
+    }
+
+    /// [`parse`](Self::parse) with room for up to [`MAX_LONG_NAME_CHARS`] characters: an
+    /// indicator's name, the criterion as printed.
+    pub fn parse_long(s: &str) -> Result<Self, DomainError> {
+        Self::parse_within(s, MAX_LONG_NAME_CHARS)
+    }
+
+    fn parse_within(s: &str, max: usize) -> Result<Self, DomainError> {
         let normalised = nfc(s);
         let trimmed = normalised.trim();
         let len = trimmed.chars().count();
@@ -29,9 +43,9 @@ impl UnitName {
                 reason: "must not be empty".to_owned(),
             });
         }
-        if len > MAX_NAME_CHARS {
+        if len > max {
             return Err(DomainError::InvalidName {
-                reason: format!("too long: {len} characters (at most {MAX_NAME_CHARS})"),
+                reason: format!("too long: {len} characters (at most {max})"),
             });
         }
         if let Some((pos, c)) = TextKind::SingleLine.first_refused(trimmed) {
@@ -364,6 +378,8 @@ mod tests {
         assert_eq!(UnitName::parse("   ").unwrap_err().code(), "invalid_name");
         assert!(UnitName::parse(&"ă".repeat(230)).is_ok());
         assert!(UnitName::parse(&"ă".repeat(231)).is_err());
+        assert!(UnitName::parse_long(&"ă".repeat(1000)).is_ok());
+        assert!(UnitName::parse_long(&"ă".repeat(1001)).is_err());
         let err = UnitName::parse("Hà\u{0}Nội").unwrap_err();
         assert_eq!(err.code(), "invalid_text");
         assert!(err.to_string().contains("U+0000 at position 2"), "{err}");

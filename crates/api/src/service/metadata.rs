@@ -23,12 +23,15 @@ pub async fn import(
 ) -> Result<MetadataSummary, ApiError> {
     authorize(caller, Operation::EditMetadata)?;
     let tx = state.db.write().await?;
+    if !issues.is_empty() {
+        // Items already failed: check the rest, but write nothing (the plan would lack them,
+        // and references to them would have no row).
+        issues.extend(metadata::check_only(&tx, bundle).await?);
+        tx.rollback().await?;
+        return Err(invalid(issues));
+    }
     let summary = match metadata::import(&tx, bundle).await? {
-        Ok(summary) if issues.is_empty() => summary,
-        Ok(_) => {
-            tx.rollback().await?;
-            return Err(invalid(issues));
-        }
+        Ok(summary) => summary,
         Err(more) => {
             tx.rollback().await?;
             issues.extend(more);

@@ -24,6 +24,20 @@ pub use check::{MetadataIssue, Problem};
 
 use crate::{FieldIssue, PersistenceError};
 
+/// Checks `bundle` against the store without writing anything: the problems the import would
+/// report besides those found while reading it. For a bundle some of whose items already
+/// failed to parse (nothing may be written then, and the plan would lack them).
+pub async fn check_only(
+    db: &impl ConnectionTrait,
+    bundle: &MetadataBundle,
+) -> Result<Vec<FieldIssue>, PersistenceError> {
+    let existing = existing::load(db, bundle).await?;
+    Ok(match check::check(bundle, &existing) {
+        Ok(_) => Vec::new(),
+        Err(issues) => issues.into_iter().map(FieldIssue::from).collect(),
+    })
+}
+
 /// Checks and applies `bundle`. Returns the issues instead when anything is wrong, having
 /// written nothing. Run it inside the write transaction ([`crate::Database::write`]).
 pub async fn import(
