@@ -22,9 +22,9 @@ pub struct DataValueInput {
     pub data_element: String,
     /// The value: a JSON number for integer/number elements (read exactly; |integer| ≤ 10^15,
     /// |number| ≤ 10^12 with at most 6 decimals), a boolean, or a string for text. `null`
-    /// deletes the stored value.
+    /// deletes the stored value. Required, except beside `state` (absent or `null` there).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(schema_with = submitted_value_schema, required = true)]
+    #[schema(schema_with = submitted_value_schema)]
     pub value: Option<Option<serde_json::Value>>,
     /// Optional comment.
     pub comment: Option<String>,
@@ -37,7 +37,7 @@ pub struct DataValueInput {
     /// `null`), else it is the conflict `state_with_value`; any other state is
     /// `invalid_state`. Stored, counted and audited like a value; sums, rules and outliers
     /// skip it.
-    #[schema(example = "no_source")]
+    #[schema(value_type = Option<FigureStateDto>, example = "no_source")]
     pub state: Option<String>,
 }
 
@@ -389,7 +389,7 @@ pub struct DataValueWrite {
     pub value: Option<Option<serde_json::Value>>,
     /// A figure state in place of the value (`no_source`, `pending`): then no value, or
     /// `null` (else 422 `state_with_value`); another state is 422 `invalid_state`.
-    #[schema(example = "pending")]
+    #[schema(value_type = Option<FigureStateDto>, example = "pending")]
     pub state: Option<String>,
     /// Optional comment (at most 2 000 characters).
     pub comment: Option<String>,
