@@ -15,7 +15,12 @@ fn note(code: &str, subject: &str, text: &str) -> Value {
 
 fn errors(body: &Value) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = (body["errors"].as_array().unwrap().iter())
-        .map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     out.sort();
     out

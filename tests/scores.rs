@@ -31,15 +31,19 @@ fn catalogue() -> Value {
         (6, None, Some(50)),
     ] {
         for side in ["N", "D"] {
-            elements.push(json!({"code": format!("{side}{k}"), "name": format!("{side}{k}"),
-                                 "value_type": "integer", "aggregation": "sum"}));
+            elements.push(
+                json!({"code": format!("{side}{k}"), "name": format!("{side}{k}"),
+                                 "value_type": "integer", "aggregation": "sum"}),
+            );
         }
         indicators.push(json!({"code": format!("X{k}"), "name": format!("Chỉ tiêu {k}"), "group": group,
                                "numerator": format!("#{{N{k}}}"), "denominator": format!("#{{D{k}}}"),
                                "factor": 100}));
         if let Some(value) = target {
-            targets.push(json!({"indicator": format!("X{k}"), "org_unit": "R", "period": "2023",
-                                "operator": ">=", "value": value}));
+            targets.push(
+                json!({"indicator": format!("X{k}"), "org_unit": "R", "period": "2023",
+                                "operator": ">=", "value": value}),
+            );
         }
     }
     json!({
@@ -65,25 +69,46 @@ async fn seed(app: &common::TestApp) {
     let (status, body) = app.post("/api/v1/metadata", &catalogue()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let figures = [
-        ("A", [Some(60), Some(90), Some(70), Some(70), Some(10), Some(70)]),
-        ("B", [Some(60), Some(50), Some(70), Some(70), Some(10), Some(70)]),
-        ("C", [Some(60), Some(50), Some(70), Some(70), Some(10), Some(70)]),
-        ("D", [Some(10), None, Some(20), Some(70), Some(10), Some(70)]),
+        (
+            "A",
+            [Some(60), Some(90), Some(70), Some(70), Some(10), Some(70)],
+        ),
+        (
+            "B",
+            [Some(60), Some(50), Some(70), Some(70), Some(10), Some(70)],
+        ),
+        (
+            "C",
+            [Some(60), Some(50), Some(70), Some(70), Some(10), Some(70)],
+        ),
+        (
+            "D",
+            [Some(10), None, Some(20), Some(70), Some(10), Some(70)],
+        ),
     ];
     for (unit, values) in figures {
         let mut rows = Vec::new();
         for (k, n) in values.iter().enumerate() {
             if let Some(n) = n {
-                rows.push(json!({"data_element": format!("N{}", k + 1), "period": "2023", "value": n}));
-                rows.push(json!({"data_element": format!("D{}", k + 1), "period": "2023", "value": 100}));
+                rows.push(
+                    json!({"data_element": format!("N{}", k + 1), "period": "2023", "value": n}),
+                );
+                rows.push(
+                    json!({"data_element": format!("D{}", k + 1), "period": "2023", "value": 100}),
+                );
             }
         }
-        let (status, body) = app.post("/api/v1/data-value-sets", &json!({"org_unit": unit, "data_values": rows})).await;
+        let (status, body) = app
+            .post(
+                "/api/v1/data-value-sets",
+                &json!({"org_unit": unit, "data_values": rows}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
 
-fn group(code: &str, weight: u32, counts: [u32; 4], score: f64) -> Value {
+fn group(code: &str, weight: u32, counts: [u32; 4], score: u32) -> Value {
     json!({"group": code, "weight": weight, "criteria": counts[0], "met": counts[1],
            "not_met": counts[2], "no_data": counts[3], "score": score})
 }
@@ -107,13 +132,13 @@ both_databases! {
         // R: X1 and X2 missed, X3 met, X5 without a target counts as a criterion only, the
         // undeclared group III weighs 0, the declared group IV without indicators is listed.
         assert_eq!(rows[0]["groups"], json!([
-            group("I", 30, [2, 0, 2, 0], 0.0),
-            group("II", 20, [2, 1, 0, 0], 20.0),
-            group("III", 0, [1, 1, 0, 0], 0.0),
-            group("IV", 10, [0, 0, 0, 0], 0.0),
+            group("I", 30, [2, 0, 2, 0], 0),
+            group("II", 20, [2, 1, 0, 0], 20),
+            group("III", 0, [1, 1, 0, 0], 0),
+            group("IV", 10, [0, 0, 0, 0], 0),
         ]));
-        assert_eq!(rows[2]["groups"][0], group("I", 30, [2, 1, 1, 0], 15.0));
-        assert_eq!(rows[4]["groups"][0], group("I", 30, [2, 0, 1, 1], 0.0));
+        assert_eq!(rows[2]["groups"][0], group("I", 30, [2, 1, 1, 0], 15));
+        assert_eq!(rows[4]["groups"][0], group("I", 30, [2, 0, 1, 1], 0));
 
         // Without a breakdown: the unit alone, unranked.
         let (status, body) = app.get("/api/v1/scores?org_unit=A&period=2023").await;
@@ -130,7 +155,7 @@ both_databases! {
         let ranks: Vec<Value> = (data["data"]["scores"].as_array().unwrap().iter()).map(|r| r["rank"].clone()).collect();
         assert_eq!(ranks, [Value::Null, json!(1), json!(2), json!(2), json!(4)]);
         assert_eq!(data["data"]["scores"][1]["groups"][1],
-                   json!({"group": "II", "weight": 20.0, "criteria": 2, "met": 1, "notMet": 0, "noData": 0, "score": 20.0}));
+                   json!({"group": "II", "weight": 20, "criteria": 2, "met": 1, "notMet": 0, "noData": 0, "score": 20}));
     }
 
     async fn scores_are_rounded_only_when_shown(app: TestApp) {

@@ -96,7 +96,10 @@ impl Subject {
             .find(|k| k.as_str() == kind)
             .ok_or_else(|| {
                 let names: Vec<&str> = SubjectKind::ALL.iter().map(|k| k.as_str()).collect();
-                fail(format!("unknown kind; expected one of {}", names.join(", ")))
+                fail(format!(
+                    "unknown kind; expected one of {}",
+                    names.join(", ")
+                ))
             })?;
         check_code(code).map_err(|reason| fail(format!("code {reason}")))?;
         Ok(Subject {
@@ -170,15 +173,29 @@ mod tests {
         let s = Subject::parse("org_unit:VT-PX").unwrap();
         assert_eq!((s.kind(), s.code()), (SubjectKind::OrgUnit, "VT-PX"));
         assert_eq!(s.to_string(), "org_unit:VT-PX");
-        assert_eq!(Subject::parse("data_element:III.05.N").unwrap().code(), "III.05.N");
+        assert_eq!(
+            Subject::parse("data_element:III.05.N").unwrap().code(),
+            "III.05.N"
+        );
         for kind in SubjectKind::ALL {
             let parsed = Subject::parse(&format!("{}:X", kind.as_str())).unwrap();
             assert_eq!(parsed.kind(), kind);
         }
         assert!(!SubjectKind::Table.checked() && !SubjectKind::Target.checked());
         assert!(SubjectKind::Project.checked());
-        for bad in ["VT", "unit:VT", "org_unit:", "org_unit:V T", ":VT", "Org_unit:VT"] {
-            assert_eq!(Subject::parse(bad).unwrap_err().code(), "invalid_subject", "{bad}");
+        for bad in [
+            "VT",
+            "unit:VT",
+            "org_unit:",
+            "org_unit:V T",
+            ":VT",
+            "Org_unit:VT",
+        ] {
+            assert_eq!(
+                Subject::parse(bad).unwrap_err().code(),
+                "invalid_subject",
+                "{bad}"
+            );
         }
     }
 

@@ -30,8 +30,8 @@ pub mod min_max;
 pub mod notes;
 pub mod org_units;
 pub mod outliers;
-pub mod projects;
 mod probe;
+pub mod projects;
 pub mod report_cycle;
 pub mod rollup;
 pub mod sessions;
@@ -45,11 +45,11 @@ mod write;
 
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
-pub use ids::{MilestoneId, NoteId, ProjectId};
 pub use ids::{
     ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorGroupId,
     IndicatorId, OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
+pub use ids::{MilestoneId, NoteId, ProjectId};
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};
 pub use write::WriteTx;

@@ -41,7 +41,10 @@ pub async fn list(
             sql::query_as(db, &sql, values).await?
         }
     };
-    let mut notes = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    let mut notes = rows
+        .into_iter()
+        .map(decode)
+        .collect::<Result<Vec<_>, _>>()?;
     // In code order as Rust compares it, whatever the database's collation.
     notes.sort_by(|a, b| a.note.code.cmp(&b.note.code));
     Ok(notes)

@@ -68,7 +68,8 @@ impl Item<'_> {
     fn take<T>(&mut self, field: &str, r: Result<T, DomainError>) -> Option<T> {
         r.map_err(|e| {
             let at = format!("{}.{field}", self.prefix);
-            self.issues.push(FieldIssue::new(at, e.code(), e.to_string()));
+            self.issues
+                .push(FieldIssue::new(at, e.code(), e.to_string()));
         })
         .ok()
     }

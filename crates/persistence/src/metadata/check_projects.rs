@@ -49,7 +49,8 @@ pub(super) fn check(issues: &mut Vec<MetadataIssue>, bundle: &MetadataBundle, ex
     );
     for (i, note) in &bundle.notes {
         let (kind, code) = (note.subject.kind(), note.subject.code());
-        let stored = (existing.projects.subjects).contains(&(kind, code.to_owned()));
+        let stored = (existing.projects.subjects).contains(&(kind, code.to_owned()))
+            || (kind == SubjectKind::OrgUnit && existing.units.contains_key(code));
         if kind.checked() && !stored && !in_bundle(bundle, kind, code) {
             issues.push(MetadataIssue::new(
                 FieldPath::field(List::Notes, *i, "subject"),
@@ -73,16 +74,14 @@ fn in_bundle(bundle: &MetadataBundle, kind: SubjectKind, code: &str) -> bool {
     let declared = &bundle.declared;
     match kind {
         SubjectKind::OrgUnit => {
-            any(&bundle.org_units, |u| u.code.as_str(), code)
-                || declared.org_units.contains(code)
+            any(&bundle.org_units, |u| u.code.as_str(), code) || declared.org_units.contains(code)
         }
         SubjectKind::DataElement => {
             any(&bundle.data_elements, |e| e.code.as_str(), code)
                 || declared.data_elements.contains(code)
         }
         SubjectKind::Indicator => {
-            any(&bundle.indicators, |x| x.code.as_str(), code)
-                || declared.indicators.contains(code)
+            any(&bundle.indicators, |x| x.code.as_str(), code) || declared.indicators.contains(code)
         }
         SubjectKind::IndicatorGroup => any(&bundle.indicator_groups, |g| g.code.as_str(), code),
         SubjectKind::DataSet => any(&bundle.data_sets, |d| d.code.as_str(), code),
