@@ -196,10 +196,10 @@ impl ProjectsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Project code")] project: String,
         #[graphql(desc = "Milestone code")] milestone: String,
-        status: MilestoneStatusGql,
+        #[graphql(desc = "Its progress")] status: MilestoneStatusGql,
         #[graphql(desc = "The month it actually happened (`YYYY-MM`); done milestones only")]
         actual: Option<String>,
-        note: Option<String>,
+        #[graphql(desc = "A note (multi-line, at most 2 000 characters)")] note: Option<String>,
     ) -> GqlResult<MilestoneGql> {
         let (state, caller) = state_and_caller(ctx)?;
         let request = MilestoneRequest {
