@@ -51,10 +51,12 @@ pub mod figure;
 pub mod lineage;
 mod literal;
 pub mod milestone;
+pub mod note;
 pub mod org_unit;
 pub mod outliers;
 pub mod period;
 pub mod period_type;
+pub mod project;
 pub mod reorganisation;
 pub mod report;
 pub mod rule;
@@ -75,6 +77,7 @@ pub use catalogue::{
     Comparison, DataElement, Goal, Indicator, IndicatorLinks, RuleCheck, RuleComparison, RuleSide,
     SideScope, Target, ValidationRule, parse_decimal,
 };
+pub use code::NoteCode;
 pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
 pub use code::{DataSetCode, MilestoneCode, ProjectCode, ReorganisationCode, TableCode};
 pub use completeness::Completeness;
@@ -85,10 +88,12 @@ pub use expression::Expression;
 pub use figure::{Figure, FigureState};
 pub use lineage::{Lineage, LineageEdge, Related};
 pub use milestone::{Milestone, MilestoneStatus};
+pub use note::{Note, NoteText, Subject, SubjectKind};
 pub use org_unit::{OrgTree, OrgUnit, UnitKind, UnitName};
 pub use outliers::{Algorithm, Baseline, Bounds, Outlier, Threshold};
 pub use period::{Month, Period};
 pub use period_type::{PeriodType, TypedPeriod};
+pub use project::{Progress, Project, ProjectMilestone};
 pub use reorganisation::{Plan, TreeView};
 pub use report::{Actor, Command, Facts, Reach, ReportAction, ReportState, ReturnReason};
 pub use score::{GroupScore, RowScore, Tally, Weight};

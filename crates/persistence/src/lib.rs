@@ -28,9 +28,11 @@ pub mod ids;
 pub mod indicator_groups;
 pub mod metadata;
 pub mod min_max;
+pub mod notes;
 pub mod org_units;
 pub mod outliers;
 mod probe;
+pub mod projects;
 pub mod report_cycle;
 pub mod rollup;
 pub mod sessions;
@@ -48,6 +50,7 @@ pub use ids::{
     ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorGroupId,
     IndicatorId, OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,
 };
+pub use ids::{MilestoneId, NoteId, ProjectId};
 pub use sea_orm::{ConnectionTrait, DbErr};
 pub use time::{Micros, now_micros};
 pub use write::WriteTx;

@@ -30,7 +30,7 @@ pub struct MetadataMutation;
 impl MetadataMutation {
     /// Imports a bundle in the REST contract's shape (snake_case keys: `org_units`,
     /// `data_elements`, `indicators`, `targets`, `validation_rules`, `data_sets`,
-    /// `indicator_groups`, `min_max`), upserted by code, all or nothing; an invalid bundle
+    /// `indicator_groups`, `min_max`, `projects`, `notes`), upserted by code, all or nothing; an invalid bundle
     /// fails with `invalid_metadata` and every error in `extensions.errors`.
     async fn import_metadata(
         &self,
