@@ -5,7 +5,7 @@ use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::catalogue::{Comparison, Target, ValidationRule};
+use crate::catalogue::{Comparison, RuleComparison, RuleSide, SideScope, Target};
 use crate::code::{DataElementCode, OrgUnitCode};
 use crate::exact::cmp_products;
 use crate::period::Period;
@@ -197,19 +197,55 @@ pub struct RuleOutcome {
     pub holds: bool,
 }
 
-/// Evaluate a validation rule; `None` (skipped) when either side has no
-/// value (no data, division by zero or overflow).
+/// Evaluate a compared rule, each side read through the lookup of its scope (`own`: the
+/// unit's own figures; `subtree`: its subtree aggregates); `None` (skipped) when either side
+/// has no value (no data, division by zero or overflow).
 pub fn evaluate_rule(
-    rule: &ValidationRule,
-    lookup: &dyn Fn(&DataElementCode) -> Option<Decimal>,
+    rule: &RuleComparison,
+    own: &dyn Fn(&DataElementCode) -> Option<Decimal>,
+    subtree: &dyn Fn(&DataElementCode) -> Option<Decimal>,
 ) -> Option<RuleOutcome> {
-    let left = rule.left.evaluate(lookup)?;
-    let right = rule.right.evaluate(lookup)?;
+    let side = |s: &RuleSide| match s.scope {
+        SideScope::Own => s.expression.evaluate(own),
+        SideScope::Subtree => s.expression.evaluate(subtree),
+    };
+    let left = side(rule.left())?;
+    let right = side(rule.right())?;
     Some(RuleOutcome {
         left,
         right,
-        holds: rule.operator.holds(left, right),
+        holds: rule.holds(left, right),
     })
+}
+
+/// The statuses a stated-status rule compares: the status the stated value would have
+/// against `targets` (those applicable to the unit and period), and the status of the
+/// computed ratio. `None` (not evaluated) when the indicator has no computed value. Note
+/// targets are ignored, as attainment ignores them; without a comparison target both are
+/// `no_target`.
+pub fn stated_statuses(
+    stated: Decimal,
+    computed: Option<&Ratio>,
+    targets: &[&Target],
+) -> Option<(Status, Status)> {
+    let goals: Vec<(Comparison, Decimal)> =
+        targets.iter().filter_map(|t| t.goal.comparison()).collect();
+    stated_statuses_for(stated, computed, &goals)
+}
+
+/// [`stated_statuses`] over the goals (operator, value) of the applicable comparison targets.
+pub fn stated_statuses_for(
+    stated: Decimal,
+    computed: Option<&Ratio>,
+    goals: &[(Comparison, Decimal)],
+) -> Option<(Status, Status)> {
+    let computed = computed?;
+    let stated_met: Vec<bool> = goals.iter().map(|&(op, v)| op.holds(stated, v)).collect();
+    let computed_met: Vec<bool> = goals.iter().map(|&(op, v)| computed.meets(op, v)).collect();
+    Some((
+        status(Some(computed), &stated_met),
+        status(Some(computed), &computed_met),
+    ))
 }
 
 #[cfg(test)]
@@ -217,9 +253,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::catalogue::parse_decimal;
-    use crate::code::{IndicatorCode, RuleCode};
+    use crate::code::IndicatorCode;
     use crate::expression::Expression;
-    use crate::org_unit::UnitName;
     use proptest::prelude::*;
     use std::collections::HashMap;
 
@@ -329,9 +364,9 @@ mod tests {
             indicator: IndicatorCode::parse(ind).unwrap(),
             org_unit: unit(unit_code),
             period: Period::parse(period).unwrap(),
-            operator: Comparison::Ge,
-            value: dec(value),
+            goal: crate::catalogue::Goal::compare(Comparison::Ge, dec(value)).unwrap(),
             label: None,
+            printed: None,
         }
     }
 
@@ -414,7 +449,10 @@ mod tests {
         ];
         let sept = Period::parse("2025-09").unwrap();
         let chosen = select_targets(&targets, &chain(), &sept);
-        let values: Vec<Decimal> = chosen.iter().map(|t| t.value).collect();
+        let values: Vec<Decimal> = chosen
+            .iter()
+            .map(|t| t.goal.comparison().unwrap().1)
+            .collect();
         assert_eq!(values, vec![dec("2"), dec("3")]);
     }
 
@@ -427,14 +465,143 @@ mod tests {
         assert!(select_targets(&targets, &[], &Period::parse("2025-01").unwrap()).is_empty());
     }
 
-    fn rule(left: &str, op: Comparison, right: &str) -> ValidationRule {
-        ValidationRule {
-            code: RuleCode::parse("R").unwrap(),
-            name: UnitName::parse("Quy tắc").unwrap(),
-            left: Expression::parse(left).unwrap(),
-            operator: op,
-            right: Expression::parse(right).unwrap(),
+    fn side(source: &str, scope: SideScope) -> RuleSide {
+        RuleSide {
+            expression: Expression::parse(source).unwrap(),
+            scope,
         }
+    }
+
+    fn rule(left: &str, op: Comparison, right: &str) -> RuleComparison {
+        RuleComparison::new(
+            side(left, SideScope::Own),
+            op,
+            side(right, SideScope::Own),
+            None,
+        )
+        .unwrap()
+    }
+
+    fn within(left: &str, right: &str, tolerance: &str) -> RuleComparison {
+        RuleComparison::new(
+            side(left, SideScope::Own),
+            Comparison::Eq,
+            side(right, SideScope::Own),
+            Some(dec(tolerance)),
+        )
+        .unwrap()
+    }
+
+    fn evaluate_rule(
+        r: &RuleComparison,
+        lookup: &dyn Fn(&DataElementCode) -> Option<Decimal>,
+    ) -> Option<RuleOutcome> {
+        super::evaluate_rule(r, lookup, lookup)
+    }
+
+    #[test]
+    fn tolerance_holds_up_to_the_edge() {
+        // 100 × 18 / 52 = 34.615…: «34%» is a truncation, more than half a unit off.
+        let r = within("#{PCT}", "100 * #{N} / #{D}", "0.5");
+        let data = lookup(&[("PCT", "34"), ("N", "18"), ("D", "52")]);
+        assert!(!evaluate_rule(&r, &data).unwrap().holds);
+        let data = lookup(&[("PCT", "35"), ("N", "18"), ("D", "52")]);
+        assert!(evaluate_rule(&r, &data).unwrap().holds);
+        // Exactly at the edge holds; just beyond does not.
+        let r = within("#{A}", "#{B}", "0.5");
+        assert!(
+            evaluate_rule(&r, &lookup(&[("A", "10"), ("B", "10.5")]))
+                .unwrap()
+                .holds
+        );
+        assert!(
+            evaluate_rule(&r, &lookup(&[("A", "10.5"), ("B", "10")]))
+                .unwrap()
+                .holds
+        );
+        assert!(
+            !evaluate_rule(&r, &lookup(&[("A", "10"), ("B", "10.500001")]))
+                .unwrap()
+                .holds
+        );
+        let exact = within("#{A}", "#{B}", "0");
+        assert!(
+            evaluate_rule(&exact, &lookup(&[("A", "1.0"), ("B", "1")]))
+                .unwrap()
+                .holds
+        );
+    }
+
+    #[test]
+    fn tolerance_comes_with_equality_only_and_is_not_negative() {
+        let make = |op, t: &str| {
+            RuleComparison::new(
+                side("#{A}", SideScope::Own),
+                op,
+                side("#{B}", SideScope::Own),
+                Some(dec(t)),
+            )
+        };
+        assert_eq!(
+            make(Comparison::Le, "0.5").unwrap_err().code(),
+            "invalid_tolerance"
+        );
+        assert_eq!(
+            make(Comparison::Eq, "-0.1").unwrap_err().code(),
+            "invalid_number"
+        );
+        assert!(make(Comparison::Eq, "0").is_ok());
+        let both = RuleComparison::new(
+            side("#{A}", SideScope::Subtree),
+            Comparison::Eq,
+            side("#{B}", SideScope::Subtree),
+            None,
+        );
+        assert_eq!(both.unwrap_err().code(), "invalid_scope");
+    }
+
+    #[test]
+    fn each_side_reads_through_its_scope() {
+        let r = RuleComparison::new(
+            side("#{ROW_I}", SideScope::Own),
+            Comparison::Eq,
+            side("#{DOC}", SideScope::Subtree),
+            None,
+        )
+        .unwrap();
+        let own = lookup(&[("ROW_I", "100"), ("DOC", "7")]);
+        let subtree = lookup(&[("ROW_I", "100"), ("DOC", "98")]);
+        let outcome = super::evaluate_rule(&r, &own, &subtree).unwrap();
+        assert_eq!(
+            (outcome.left, outcome.right, outcome.holds),
+            (dec("100"), dec("98"), false)
+        );
+    }
+
+    #[test]
+    fn stated_status_compares_both_statuses_and_ignores_notes() {
+        let ge80 = target("R", "VN", "2025", "80");
+        let mut note = target("R", "HN", "2025", "1");
+        note.goal = crate::catalogue::Goal::Note("the agency in charge".into());
+        let mut gt90 = target("R", "VN", "2025", "90");
+        gt90.goal = crate::catalogue::Goal::compare(Comparison::Gt, dec("90")).unwrap();
+        // 898 / 1123 = 79.96 %: stated 80 meets ≥ 80, computed does not.
+        let computed = ratio("898", "1123", "100");
+        assert_eq!(
+            stated_statuses(dec("80"), Some(&computed), &[&ge80, &note]),
+            Some((Status::Met, Status::NotMet))
+        );
+        // 850 / 900 = 94.4 %: stated 90 does not meet > 90, computed does.
+        let computed = ratio("850", "900", "100");
+        assert_eq!(
+            stated_statuses(dec("90"), Some(&computed), &[&gt90]),
+            Some((Status::NotMet, Status::Met))
+        );
+        assert_eq!(
+            stated_statuses(dec("90"), Some(&computed), &[&note]),
+            Some((Status::NoTarget, Status::NoTarget))
+        );
+        assert_eq!(stated_statuses(dec("90"), None, &[&gt90]), None);
     }
 
     fn lookup(data: &[(&str, &str)]) -> impl Fn(&DataElementCode) -> Option<Decimal> + use<> {

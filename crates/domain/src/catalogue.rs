@@ -11,6 +11,7 @@ use crate::expression::Expression;
 use crate::literal::{LiteralError, Syntax, parse_exact};
 use crate::org_unit::UnitName;
 use crate::period::Period;
+use crate::text::{TextKind, nfc};
 use crate::value::{Aggregation, ValueType, check_aggregation};
 
 /// Most decimal places an indicator may be rounded to.
@@ -158,6 +159,20 @@ pub struct Indicator {
     pub factor: Decimal,
     /// Decimal places for display, 0 to 10.
     pub decimals: u32,
+    /// The elements that hold what a report printed beside the computed value, and the
+    /// indicator this one is a part of (informational).
+    pub links: IndicatorLinks,
+}
+
+/// What an indicator names besides its expressions; all optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndicatorLinks {
+    /// The element holding the stated value (the percentage a report printed).
+    pub stated_element: Option<DataElementCode>,
+    /// The element holding the printed result text.
+    pub result_element: Option<DataElementCode>,
+    /// The indicator this one is a part of (informational).
+    pub part_of: Option<IndicatorCode>,
 }
 
 impl Indicator {
@@ -192,6 +207,7 @@ impl Indicator {
             denominator,
             factor,
             decimals,
+            links: IndicatorLinks::default(),
         })
     }
 
@@ -199,6 +215,46 @@ impl Indicator {
     /// numerator's first.
     pub fn references(&self) -> Vec<DataElementCode> {
         union(&self.numerator, &self.denominator)
+    }
+}
+
+/// What a target asks of an indicator's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// The value must compare to `value` by `operator` (never `Ne`).
+    Compare {
+        /// How the indicator value must compare to `value`.
+        operator: Comparison,
+        /// The target value.
+        value: Decimal,
+    },
+    /// A cell that names no value (e.g. the agency in charge): shown, never met or not met.
+    Note(String),
+}
+
+impl Goal {
+    /// A comparison goal, rejecting the `!=` operator ([`DomainError::InvalidOperator`]).
+    pub fn compare(operator: Comparison, value: Decimal) -> Result<Self, DomainError> {
+        if operator == Comparison::Ne {
+            return Err(ne_target_error());
+        }
+        Ok(Self::Compare { operator, value })
+    }
+
+    /// The operator and value, `None` for a note.
+    pub fn comparison(&self) -> Option<(Comparison, Decimal)> {
+        match self {
+            Self::Compare { operator, value } => Some((*operator, *value)),
+            Self::Note(_) => None,
+        }
+    }
+
+    /// The note's text, `None` for a comparison.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            Self::Note(text) => Some(text),
+            Self::Compare { .. } => None,
+        }
     }
 }
 
@@ -212,16 +268,16 @@ pub struct Target {
     pub org_unit: OrgUnitCode,
     /// The period the target covers.
     pub period: Period,
-    /// How the indicator value must compare to `value`; never `Ne`.
-    pub operator: Comparison,
-    /// The target value.
-    pub value: Decimal,
+    /// What the value must satisfy, or a note.
+    pub goal: Goal,
     /// Optional free-text label (e.g. the resolution that set it).
     pub label: Option<String>,
+    /// The target as printed in its source document.
+    pub printed: Option<String>,
 }
 
 impl Target {
-    /// A target, rejecting the `!=` operator ([`DomainError::InvalidOperator`]).
+    /// A comparison target, rejecting the `!=` operator ([`DomainError::InvalidOperator`]).
     pub fn new(
         indicator: IndicatorCode,
         org_unit: OrgUnitCode,
@@ -230,16 +286,13 @@ impl Target {
         value: Decimal,
         label: Option<String>,
     ) -> Result<Self, DomainError> {
-        if operator == Comparison::Ne {
-            return Err(ne_target_error());
-        }
         Ok(Self {
             indicator,
             org_unit,
             period,
-            operator,
-            value,
+            goal: Goal::compare(operator, value)?,
             label,
+            printed: None,
         })
     }
 }
@@ -251,26 +304,229 @@ fn ne_target_error() -> DomainError {
     }
 }
 
-/// A validation rule: `left <operator> right` must hold for every unit and
-/// period where both sides have data.
+/// Longest free text of the catalogue (a rule's description, a target's note or printed
+/// cell), in characters.
+pub const MAX_CATALOGUE_TEXT_CHARS: usize = 2_000;
+
+/// `s` trimmed and NFC-normalised, checked as text of `kind` of at most
+/// [`MAX_CATALOGUE_TEXT_CHARS`] characters ([`DomainError::InvalidText`]).
+pub fn catalogue_text(s: &str, kind: TextKind) -> Result<String, DomainError> {
+    let text = nfc(s.trim());
+    kind.check(&text)?;
+    let chars = text.chars().count();
+    if chars > MAX_CATALOGUE_TEXT_CHARS {
+        return Err(DomainError::InvalidText {
+            reason: format!("too long: {chars} characters (at most {MAX_CATALOGUE_TEXT_CHARS})"),
+        });
+    }
+    Ok(text)
+}
+
+/// Which figures a side of a rule reads at the unit it is evaluated at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SideScope {
+    /// The unit's own figure of the stored period (the default).
+    #[default]
+    Own,
+    /// The unit's aggregate over its whole subtree for the stored period, each element by
+    /// its aggregation (as attainment reads it).
+    Subtree,
+}
+
+impl SideScope {
+    /// `own` or `subtree` ([`DomainError::InvalidScope`] otherwise).
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "own" => Ok(Self::Own),
+            "subtree" => Ok(Self::Subtree),
+            _ => Err(DomainError::InvalidScope {
+                reason: format!("{:?} is not a scope: expected own or subtree", echo(s)),
+            }),
+        }
+    }
+
+    /// `own` or `subtree`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "own",
+            Self::Subtree => "subtree",
+        }
+    }
+}
+
+/// One side of a compared rule: an expression and the figures it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSide {
+    /// The expression.
+    pub expression: Expression,
+    /// Which figures it reads.
+    pub scope: SideScope,
+}
+
+/// `left <operator> right`, with `==` optionally within a tolerance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleComparison {
+    left: RuleSide,
+    operator: Comparison,
+    right: RuleSide,
+    tolerance: Option<Decimal>,
+}
+
+impl RuleComparison {
+    /// A comparison. A tolerance must be ≥ 0 ([`DomainError::InvalidNumber`]) and comes
+    /// only with `==` ([`DomainError::InvalidTolerance`]); at least one side reads the unit's
+    /// own figures, which say where the rule is evaluated ([`DomainError::InvalidScope`]).
+    pub fn new(
+        left: RuleSide,
+        operator: Comparison,
+        right: RuleSide,
+        tolerance: Option<Decimal>,
+    ) -> Result<Self, DomainError> {
+        if let Some(t) = tolerance {
+            if t.is_sign_negative() && !t.is_zero() {
+                return Err(DomainError::InvalidNumber {
+                    input: t.to_string(),
+                    reason: "a tolerance must be 0 or more".to_owned(),
+                });
+            }
+            if operator != Comparison::Eq {
+                return Err(DomainError::InvalidTolerance {
+                    operator: operator.as_str().to_owned(),
+                });
+            }
+        }
+        if left.scope == SideScope::Subtree && right.scope == SideScope::Subtree {
+            return Err(DomainError::InvalidScope {
+                reason: "at least one side must read the unit's own figures (scope own): \
+                         they say where the rule is evaluated"
+                    .to_owned(),
+            });
+        }
+        Ok(Self {
+            left,
+            operator,
+            right,
+            tolerance,
+        })
+    }
+
+    /// The left side.
+    pub fn left(&self) -> &RuleSide {
+        &self.left
+    }
+
+    /// The operator.
+    pub fn operator(&self) -> Comparison {
+        self.operator
+    }
+
+    /// The right side.
+    pub fn right(&self) -> &RuleSide {
+        &self.right
+    }
+
+    /// The tolerance of `==`, if any.
+    pub fn tolerance(&self) -> Option<Decimal> {
+        self.tolerance
+    }
+
+    /// Whether `left <operator> right` holds: exactly, or for `==` with a tolerance when
+    /// |left − right| ≤ tolerance (a difference too large for a decimal does not hold).
+    pub fn holds(&self, left: Decimal, right: Decimal) -> bool {
+        match self.tolerance {
+            Some(t) => left.checked_sub(right).is_some_and(|d| d.abs() <= t),
+            None => self.operator.holds(left, right),
+        }
+    }
+}
+
+/// What a validation rule checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleCheck {
+    /// `left <operator> right` (within a tolerance for `==`).
+    Compare(RuleComparison),
+    /// The attainment status a stated value would have against the applicable targets must
+    /// equal the status of the indicator's computed value.
+    StatedStatus {
+        /// The indicator.
+        indicator: IndicatorCode,
+        /// The stated value (read from the unit's own figures).
+        stated: Expression,
+    },
+}
+
+impl RuleCheck {
+    /// `compare` or `stated_status`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Compare(_) => "compare",
+            Self::StatedStatus { .. } => "stated_status",
+        }
+    }
+}
+
+/// A validation rule, evaluated for every unit and stored period where the unit holds a
+/// figure its own-scope expressions read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationRule {
     /// Unique code.
     pub code: RuleCode,
     /// Display name.
     pub name: UnitName,
-    /// Left-hand expression.
-    pub left: Expression,
-    /// Comparison between the two sides.
-    pub operator: Comparison,
-    /// Right-hand expression.
-    pub right: Expression,
+    /// What it checks.
+    pub check: RuleCheck,
+    /// Free text (at most [`MAX_CATALOGUE_TEXT_CHARS`] characters).
+    pub description: Option<String>,
 }
 
 impl ValidationRule {
-    /// Data elements referenced by either side, distinct, left side's first.
+    /// Data elements referenced by the rule, distinct, left side's first.
     pub fn references(&self) -> Vec<DataElementCode> {
-        union(&self.left, &self.right)
+        match &self.check {
+            RuleCheck::Compare(c) => union(&c.left.expression, &c.right.expression),
+            RuleCheck::StatedStatus { stated, .. } => stated.references(),
+        }
+    }
+
+    /// Data elements read from the unit's own figures: those of the own-scope sides, or the
+    /// stated expression. The rule is evaluated where the unit holds one of them.
+    pub fn own_references(&self) -> Vec<DataElementCode> {
+        match &self.check {
+            RuleCheck::Compare(c) => {
+                let mut out = Vec::new();
+                for side in [&c.left, &c.right] {
+                    if side.scope == SideScope::Own {
+                        for r in side.expression.references() {
+                            if !out.contains(&r) {
+                                out.push(r);
+                            }
+                        }
+                    }
+                }
+                out
+            }
+            RuleCheck::StatedStatus { stated, .. } => stated.references(),
+        }
+    }
+
+    /// Data elements read over the unit's subtree.
+    pub fn subtree_references(&self) -> Vec<DataElementCode> {
+        match &self.check {
+            RuleCheck::Compare(c) => {
+                let mut out = Vec::new();
+                for side in [&c.left, &c.right] {
+                    if side.scope == SideScope::Subtree {
+                        for r in side.expression.references() {
+                            if !out.contains(&r) {
+                                out.push(r);
+                            }
+                        }
+                    }
+                }
+                out
+            }
+            RuleCheck::StatedStatus { .. } => Vec::new(),
+        }
     }
 }
 
@@ -436,18 +692,105 @@ mod tests {
         assert_eq!(i.references(), vec![de("ONLINE"), de("PART"), de("TOTAL")]);
     }
 
-    #[test]
-    fn rule_references_are_distinct_union() {
-        let rule = ValidationRule {
+    fn rule(
+        left: &str,
+        left_scope: SideScope,
+        right: &str,
+        right_scope: SideScope,
+    ) -> ValidationRule {
+        let side = |source, scope| RuleSide {
+            expression: expr(source),
+            scope,
+        };
+        let check = RuleComparison::new(
+            side(left, left_scope),
+            Comparison::Eq,
+            side(right, right_scope),
+            None,
+        )
+        .unwrap();
+        ValidationRule {
             code: RuleCode::parse("R1").unwrap(),
             name: name("Nhận = đúng hạn + trễ hạn"),
-            left: expr("#{RECEIVED}"),
-            operator: Comparison::Eq,
-            right: expr("#{ON_TIME} + #{LATE} + #{RECEIVED} * 0"),
-        };
+            check: RuleCheck::Compare(check),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn rule_references_are_distinct_union() {
+        let rule = rule(
+            "#{RECEIVED}",
+            SideScope::Own,
+            "#{ON_TIME} + #{LATE} + #{RECEIVED} * 0",
+            SideScope::Own,
+        );
         assert_eq!(
             rule.references(),
             vec![de("RECEIVED"), de("ON_TIME"), de("LATE")]
+        );
+        assert_eq!(rule.own_references(), rule.references());
+        assert!(rule.subtree_references().is_empty());
+    }
+
+    #[test]
+    fn rule_references_are_split_by_scope() {
+        let rule = rule(
+            "#{ROW_I}",
+            SideScope::Own,
+            "#{DOC} + #{ROW_I}",
+            SideScope::Subtree,
+        );
+        assert_eq!(rule.own_references(), vec![de("ROW_I")]);
+        assert_eq!(rule.subtree_references(), vec![de("DOC"), de("ROW_I")]);
+        let stated = ValidationRule {
+            check: RuleCheck::StatedStatus {
+                indicator: IndicatorCode::parse("I.01").unwrap(),
+                stated: expr("#{I.01.PCT}"),
+            },
+            ..rule
+        };
+        assert_eq!(stated.own_references(), vec![de("I.01.PCT")]);
+        assert_eq!(stated.check.kind(), "stated_status");
+    }
+
+    #[test]
+    fn scopes_parse_and_print() {
+        for s in ["own", "subtree"] {
+            assert_eq!(SideScope::parse(s).unwrap().as_str(), s);
+        }
+        assert_eq!(
+            SideScope::parse("tree").unwrap_err().code(),
+            "invalid_scope"
+        );
+        assert_eq!(SideScope::default(), SideScope::Own);
+    }
+
+    #[test]
+    fn catalogue_text_is_bounded_and_checked() {
+        assert_eq!(
+            catalogue_text("  Kiểm toán #15 ", TextKind::MultiLine).unwrap(),
+            "Kiểm toán #15"
+        );
+        let long = "a".repeat(MAX_CATALOGUE_TEXT_CHARS + 1);
+        assert_eq!(
+            catalogue_text(&long, TextKind::MultiLine)
+                .unwrap_err()
+                .code(),
+            "invalid_text"
+        );
+        assert!(catalogue_text(&long[1..], TextKind::SingleLine).is_ok());
+        assert_eq!(
+            catalogue_text("a\u{0}b", TextKind::MultiLine)
+                .unwrap_err()
+                .code(),
+            "invalid_text"
+        );
+        assert_eq!(
+            catalogue_text("a\nb", TextKind::SingleLine)
+                .unwrap_err()
+                .code(),
+            "invalid_text"
         );
     }
 

@@ -103,6 +103,18 @@ pub enum DomainError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A rule side's scope is not `own` or `subtree`, or no side reads own figures.
+    #[error("invalid scope: {reason}")]
+    InvalidScope {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A rule has a tolerance with an operator other than `==`.
+    #[error("a tolerance applies to == only, not to {operator}")]
+    InvalidTolerance {
+        /// The rule's operator.
+        operator: String,
+    },
     /// The organisation-unit hierarchy contains a cycle through `code`.
     #[error("org unit {code:?} is its own ancestor (cycle in the hierarchy)")]
     OrgTreeCycle {
@@ -264,6 +276,8 @@ impl DomainError {
             Self::InvalidValue { .. } => "invalid_value",
             Self::ValueOutOfRange { .. } => "value_out_of_range",
             Self::InvalidNumber { .. } => "invalid_number",
+            Self::InvalidScope { .. } => "invalid_scope",
+            Self::InvalidTolerance { .. } => "invalid_tolerance",
             Self::OrgTreeCycle { .. } => "org_unit_cycle",
             Self::UnknownParent { .. } => "unknown_parent",
             Self::InvalidPeriodType { .. } => "invalid_period_type",

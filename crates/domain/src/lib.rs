@@ -63,9 +63,15 @@ pub mod top;
 pub mod value;
 pub mod vn_number;
 
-pub use attainment::{Ratio, RuleOutcome, Status, evaluate_rule, select_targets, status};
+pub use attainment::{
+    Ratio, RuleOutcome, Status, evaluate_rule, select_targets, stated_statuses,
+    stated_statuses_for, status,
+};
 pub use calendar::{Date, Deadlines, Schedule};
-pub use catalogue::{Comparison, DataElement, Indicator, Target, ValidationRule, parse_decimal};
+pub use catalogue::{
+    Comparison, DataElement, Goal, Indicator, IndicatorLinks, RuleCheck, RuleComparison, RuleSide,
+    SideScope, Target, ValidationRule, parse_decimal,
+};
 pub use code::{DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, RuleCode};
 pub use code::{DataSetCode, MilestoneCode, ProjectCode, ReorganisationCode, TableCode};
 pub use completeness::Completeness;

@@ -24,13 +24,17 @@ pub struct TargetResult {
     pub set_by: OrgUnitCode,
     /// Its label.
     pub label: Option<String>,
-    /// Operator.
-    pub operator: Comparison,
-    /// Target value.
-    pub value: Decimal,
+    /// Operator; `None` for a note.
+    pub operator: Option<Comparison>,
+    /// Target value; `None` for a note.
+    pub value: Option<Decimal>,
+    /// The note of a target that names no value.
+    pub note: Option<String>,
+    /// The target as printed.
+    pub printed: Option<String>,
     /// The target's own period.
     pub period: Period,
-    /// Whether the exact value meets it; `None` without data.
+    /// Whether the exact value meets it; `None` without data, and always for a note.
     pub met: Option<bool>,
 }
 
@@ -166,21 +170,23 @@ pub async fn attainment_of_units(
                 .unwrap_or_default();
             let results: Vec<TargetResult> = applicable
                 .into_iter()
-                .map(|t| TargetResult {
-                    set_by: t.org_unit.clone(),
-                    label: t.label.clone(),
-                    operator: t.operator,
-                    value: t.value,
-                    period: t.period,
-                    met: ratio.as_ref().map(|r| r.meets(t.operator, t.value)),
+                .map(|t| {
+                    let goal = t.goal.comparison();
+                    TargetResult {
+                        set_by: t.org_unit.clone(),
+                        label: t.label.clone(),
+                        operator: goal.map(|(op, _)| op),
+                        value: goal.map(|(_, v)| v),
+                        note: t.goal.note().map(str::to_owned),
+                        printed: t.printed.clone(),
+                        period: t.period,
+                        met: goal.zip(ratio.as_ref()).map(|((op, v), r)| r.meets(op, v)),
+                    }
                 })
                 .collect();
+            // Notes have no `met`: they count as no target.
             let met: Vec<bool> = results.iter().filter_map(|t| t.met).collect();
-            let st = if results.is_empty() {
-                status(ratio.as_ref(), &[])
-            } else {
-                status(ratio.as_ref(), &met)
-            };
+            let st = status(ratio.as_ref(), &met);
             rows.push(AttainmentRow {
                 indicator: i.code.as_str().to_owned(),
                 org_unit: unit_code.clone(),

@@ -4,9 +4,9 @@
 use std::{collections::HashMap, str::FromStr};
 
 use chitieu_domain::{
-    Aggregation, Comparison, DataElement, DataElementCode, Expression, GroupCode, Indicator,
-    IndicatorCode, OrgUnitCode, Period, RuleCode, Target, UnitName, ValidationRule, ValueType,
-    period::Month,
+    Aggregation, Comparison, DataElement, DataElementCode, Expression, Goal, GroupCode, Indicator,
+    IndicatorCode, IndicatorLinks, OrgUnitCode, Period, RuleCheck, RuleCode, RuleComparison,
+    RuleSide, SideScope, Target, UnitName, ValidationRule, ValueType, period::Month,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -150,8 +150,8 @@ pub async fn all_data_elements(
     Ok(elements.into_iter().map(|e| (e.id, e)).collect())
 }
 
-const INDICATOR_COLUMNS: &str =
-    "id, code, name, group_code, numerator, denominator, factor, decimals";
+const INDICATOR_COLUMNS: &str = "id, code, name, group_code, numerator, denominator, factor, \
+     decimals, stated_element, result_element, part_of";
 
 /// A row of `indicator` ([`INDICATOR_COLUMNS`]).
 #[derive(FromQueryResult)]
@@ -164,13 +164,23 @@ struct IndicatorRow {
     denominator: String,
     factor: String,
     decimals: i32,
+    stated_element: Option<String>,
+    result_element: Option<String>,
+    part_of: Option<String>,
+}
+
+fn element_code(code: Option<String>) -> Result<Option<DataElementCode>, PersistenceError> {
+    code.as_deref()
+        .map(DataElementCode::parse)
+        .transpose()
+        .map_err(PersistenceError::corrupt)
 }
 
 impl TryFrom<IndicatorRow> for StoredIndicator {
     type Error = PersistenceError;
 
     fn try_from(row: IndicatorRow) -> Result<Self, PersistenceError> {
-        let indicator = Indicator::new(
+        let mut indicator = Indicator::new(
             IndicatorCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
             UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
             row.group_code
@@ -183,6 +193,14 @@ impl TryFrom<IndicatorRow> for StoredIndicator {
             u32::try_from(row.decimals).map_err(PersistenceError::corrupt)?,
         )
         .map_err(PersistenceError::corrupt)?;
+        indicator.links = IndicatorLinks {
+            stated_element: element_code(row.stated_element)?,
+            result_element: element_code(row.result_element)?,
+            part_of: (row.part_of.as_deref())
+                .map(IndicatorCode::parse)
+                .transpose()
+                .map_err(PersistenceError::corrupt)?,
+        };
         Ok(StoredIndicator {
             id: row.id,
             indicator,
@@ -290,7 +308,7 @@ pub(crate) async fn targets_of_indicators(
 
 /// Targets with the codes of their indicator and unit ([`TargetRow`]).
 const TARGET_SELECT: &str = "SELECT t.id, i.code AS indicator, u.code AS org_unit, t.start_month, \
-     t.end_month, t.operator, t.value, t.label FROM target t \
+     t.end_month, t.operator, t.value, t.label, t.note, t.printed FROM target t \
      JOIN indicator i ON i.id = t.indicator_id JOIN org_unit u ON u.id = t.org_unit_id";
 
 /// A row of [`TARGET_SELECT`].
@@ -304,6 +322,8 @@ struct TargetRow {
     operator: String,
     value: String,
     label: Option<String>,
+    note: Option<String>,
+    printed: Option<String>,
 }
 
 impl TryFrom<TargetRow> for StoredTarget {
@@ -317,41 +337,85 @@ impl TryFrom<TargetRow> for StoredTarget {
                     .map_err(PersistenceError::corrupt)?,
                 org_unit: OrgUnitCode::parse(&row.org_unit).map_err(PersistenceError::corrupt)?,
                 period: period(row.start_month, row.end_month)?,
-                operator: Comparison::parse_target(&row.operator)
+                // A note's operator and value are empty text (see the migration).
+                goal: match row.note {
+                    Some(note) => Goal::Note(note),
+                    None => Goal::compare(
+                        Comparison::parse_target(&row.operator)
+                            .map_err(PersistenceError::corrupt)?,
+                        decimal(&row.value)?,
+                    )
                     .map_err(PersistenceError::corrupt)?,
-                value: decimal(&row.value)?,
+                },
                 label: row.label,
+                printed: row.printed,
             },
         })
     }
 }
 
-const RULE_COLUMNS: &str = "id, code, name, left_expr, operator, right_expr";
+const RULE_COLUMNS: &str = "id, code, name, rule_check, left_expr, left_scope, operator, \
+     right_expr, right_scope, tolerance, indicator_code, stated_expr, description";
 
-/// A row of `validation_rule` ([`RULE_COLUMNS`]).
+/// A row of `validation_rule` ([`RULE_COLUMNS`]). A `stated_status` rule's `left_expr`,
+/// `operator` and `right_expr` are empty text (see the migration).
 #[derive(FromQueryResult)]
 struct RuleRow {
     id: RuleId,
     code: String,
     name: String,
+    rule_check: String,
     left_expr: String,
+    left_scope: String,
     operator: String,
     right_expr: String,
+    right_scope: String,
+    tolerance: Option<String>,
+    indicator_code: Option<String>,
+    stated_expr: Option<String>,
+    description: Option<String>,
 }
 
 impl TryFrom<RuleRow> for StoredRule {
     type Error = PersistenceError;
 
     fn try_from(row: RuleRow) -> Result<Self, PersistenceError> {
+        let check = match row.rule_check.as_str() {
+            "stated_status" => RuleCheck::StatedStatus {
+                indicator: IndicatorCode::parse(row.indicator_code.as_deref().unwrap_or(""))
+                    .map_err(PersistenceError::corrupt)?,
+                stated: expression(row.stated_expr.as_deref().unwrap_or(""))?,
+            },
+            "compare" => {
+                let side = |source: &str, scope: &str| {
+                    Ok::<_, PersistenceError>(RuleSide {
+                        expression: expression(source)?,
+                        scope: SideScope::parse(scope).map_err(PersistenceError::corrupt)?,
+                    })
+                };
+                RuleCheck::Compare(
+                    RuleComparison::new(
+                        side(&row.left_expr, &row.left_scope)?,
+                        Comparison::parse_rule(&row.operator).map_err(PersistenceError::corrupt)?,
+                        side(&row.right_expr, &row.right_scope)?,
+                        row.tolerance.as_deref().map(decimal).transpose()?,
+                    )
+                    .map_err(PersistenceError::corrupt)?,
+                )
+            }
+            other => {
+                return Err(PersistenceError::corrupt(format!(
+                    "unknown rule check {other:?}"
+                )));
+            }
+        };
         Ok(StoredRule {
             id: row.id,
             rule: ValidationRule {
                 code: RuleCode::parse(&row.code).map_err(PersistenceError::corrupt)?,
                 name: UnitName::parse(&row.name).map_err(PersistenceError::corrupt)?,
-                left: expression(&row.left_expr)?,
-                operator: Comparison::parse_rule(&row.operator)
-                    .map_err(PersistenceError::corrupt)?,
-                right: expression(&row.right_expr)?,
+                check,
+                description: row.description,
             },
         })
     }

@@ -1,5 +1,6 @@
 //! Catalogue bodies: data elements, indicators, targets, validation rules.
 
+use chitieu_domain::RuleCheck;
 use chitieu_persistence::catalogue::{
     StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
 };
@@ -51,6 +52,12 @@ pub struct IndicatorDto {
     pub factor: serde_json::Value,
     /// Decimals the value is rounded to for display.
     pub decimals: u32,
+    /// The data element holding the stated value (the percentage a report printed).
+    pub stated_element: Option<String>,
+    /// The data element holding the printed result text.
+    pub result_element: Option<String>,
+    /// The indicator this one is a part of (informational).
+    pub part_of: Option<String>,
 }
 
 impl From<&StoredIndicator> for IndicatorDto {
@@ -64,6 +71,9 @@ impl From<&StoredIndicator> for IndicatorDto {
             denominator: i.denominator.source().to_owned(),
             factor: decimal_json(i.factor),
             decimals: i.decimals,
+            stated_element: (i.links.stated_element.as_ref()).map(|c| c.as_str().to_owned()),
+            result_element: (i.links.result_element.as_ref()).map(|c| c.as_str().to_owned()),
+            part_of: (i.links.part_of.as_ref()).map(|c| c.as_str().to_owned()),
         }
     }
 }
@@ -77,13 +87,17 @@ pub struct TargetDto {
     pub org_unit: String,
     /// Period the target is for.
     pub period: String,
-    /// `>=`, `>`, `<=`, `<` or `==`.
-    pub operator: &'static str,
-    /// Target value.
-    #[schema(value_type = f64)]
+    /// `>=`, `>`, `<=`, `<` or `==`; null for a note.
+    pub operator: Option<&'static str>,
+    /// Target value; null for a note.
+    #[schema(value_type = Option<f64>)]
     pub value: serde_json::Value,
     /// Label, e.g. `national`.
     pub label: Option<String>,
+    /// A target that names no value (e.g. the agency in charge): shown, never met or not met.
+    pub note: Option<String>,
+    /// The target as printed.
+    pub printed: Option<String>,
 }
 
 impl From<&StoredTarget> for TargetDto {
@@ -93,37 +107,82 @@ impl From<&StoredTarget> for TargetDto {
             indicator: t.indicator.as_str().to_owned(),
             org_unit: t.org_unit.as_str().to_owned(),
             period: t.period.to_string(),
-            operator: t.operator.as_str(),
-            value: decimal_json(t.value),
+            operator: t.goal.comparison().map(|(o, _)| o.as_str()),
+            value: (t.goal.comparison()).map_or(serde_json::Value::Null, |(_, v)| decimal_json(v)),
             label: t.label.clone(),
+            note: t.goal.note().map(str::to_owned),
+            printed: t.printed.clone(),
         }
     }
 }
 
-/// A validation rule: `left operator right` must hold for every unit's figures.
+/// A validation rule, evaluated at every unit and stored period where the unit holds a
+/// figure its own-scope expressions read: `left operator right` (`check: compare`), or a
+/// stated value's attainment status against the indicator's computed one
+/// (`check: stated_status`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValidationRuleDto {
     /// Stable code.
     pub code: String,
     /// Name.
     pub name: String,
-    /// Left expression.
-    pub left: String,
-    /// `==`, `!=`, `<`, `<=`, `>` or `>=`.
-    pub operator: &'static str,
-    /// Right expression.
-    pub right: String,
+    /// `compare` or `stated_status`.
+    #[schema(example = "compare")]
+    pub check: &'static str,
+    /// Left expression; null for `stated_status`.
+    pub left: Option<String>,
+    /// `==`, `!=`, `<`, `<=`, `>` or `>=`; null for `stated_status`.
+    pub operator: Option<&'static str>,
+    /// Right expression; null for `stated_status`.
+    pub right: Option<String>,
+    /// `own` (the unit's own figures) or `subtree` (its subtree aggregates); null for
+    /// `stated_status`.
+    pub left_scope: Option<&'static str>,
+    /// `own` or `subtree`; null for `stated_status`.
+    pub right_scope: Option<&'static str>,
+    /// With `==`: holds when |left − right| ≤ tolerance.
+    #[schema(value_type = Option<f64>)]
+    pub tolerance: serde_json::Value,
+    /// `stated_status`: the indicator's code.
+    pub indicator: Option<String>,
+    /// `stated_status`: the stated value's expression.
+    pub stated: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
 }
 
 impl From<&StoredRule> for ValidationRuleDto {
     fn from(s: &StoredRule) -> Self {
-        Self {
-            code: s.rule.code.as_str().to_owned(),
-            name: s.rule.name.as_str().to_owned(),
-            left: s.rule.left.source().to_owned(),
-            operator: s.rule.operator.as_str(),
-            right: s.rule.right.source().to_owned(),
+        let r = &s.rule;
+        let mut dto = Self {
+            code: r.code.as_str().to_owned(),
+            name: r.name.as_str().to_owned(),
+            check: r.check.kind(),
+            left: None,
+            operator: None,
+            right: None,
+            left_scope: None,
+            right_scope: None,
+            tolerance: serde_json::Value::Null,
+            indicator: None,
+            stated: None,
+            description: r.description.clone(),
+        };
+        match &r.check {
+            RuleCheck::Compare(c) => {
+                dto.left = Some(c.left().expression.source().to_owned());
+                dto.operator = Some(c.operator().as_str());
+                dto.right = Some(c.right().expression.source().to_owned());
+                dto.left_scope = Some(c.left().scope.as_str());
+                dto.right_scope = Some(c.right().scope.as_str());
+                dto.tolerance = c.tolerance().map_or(serde_json::Value::Null, decimal_json);
+            }
+            RuleCheck::StatedStatus { indicator, stated } => {
+                dto.indicator = Some(indicator.as_str().to_owned());
+                dto.stated = Some(stated.source().to_owned());
+            }
         }
+        dto
     }
 }
 

@@ -2,9 +2,8 @@
 //! collecting every problem with its place in the bundle.
 
 use chitieu_domain::{
-    Aggregation, Comparison, DataElement, DataElementCode, DomainError, Expression, GroupCode,
-    Indicator, IndicatorCode, OrgUnit, OrgUnitCode, Period, RuleCode, Target, UnitKind, UnitName,
-    ValidationRule, ValueType,
+    Aggregation, DataElement, DataElementCode, DomainError, Expression, GroupCode, Indicator,
+    IndicatorCode, OrgUnit, OrgUnitCode, UnitKind, UnitName, ValueType,
 };
 use chitieu_persistence::{
     FieldIssue,
@@ -74,6 +73,12 @@ pub struct IndicatorInput {
     pub factor: Option<serde_json::Number>,
     /// Display decimals, default 2.
     pub decimals: Option<u32>,
+    /// The data element holding the stated value (the percentage a report printed).
+    pub stated_element: Option<String>,
+    /// The data element holding the printed result text.
+    pub result_element: Option<String>,
+    /// The indicator this one is a part of (informational).
+    pub part_of: Option<String>,
 }
 
 /// A target to create or update (keyed by indicator, org unit and period).
@@ -86,16 +91,23 @@ pub struct TargetInput {
     pub org_unit: String,
     /// Period the target is for.
     pub period: String,
-    /// `>=`, `>`, `<=`, `<` or `==`.
-    pub operator: String,
-    /// Target value.
-    #[schema(value_type = f64)]
-    pub value: serde_json::Number,
+    /// `>=`, `>`, `<=`, `<` or `==`; required unless `note` is given, absent with it.
+    pub operator: Option<String>,
+    /// Target value; required unless `note` is given, absent with it.
+    #[schema(value_type = Option<f64>)]
+    pub value: Option<serde_json::Number>,
     /// Label, e.g. `national`.
     pub label: Option<String>,
+    /// A target that names no value (e.g. the agency in charge): shown, never met or not
+    /// met. Comes without `operator` and `value`.
+    pub note: Option<String>,
+    /// The target as printed (at most 2 000 characters).
+    pub printed: Option<String>,
 }
 
-/// A validation rule to create or update.
+/// A validation rule to create or update: `left operator right` (`check` absent or
+/// `compare`), or `check: "stated_status"` with `indicator` and `stated` and none of the
+/// comparison's fields.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidationRuleInput {
@@ -103,12 +115,27 @@ pub struct ValidationRuleInput {
     pub code: String,
     /// Name.
     pub name: String,
-    /// Left expression.
-    pub left: String,
-    /// `==`, `!=`, `<`, `<=`, `>` or `>=`.
-    pub operator: String,
-    /// Right expression.
-    pub right: String,
+    /// `compare` (default) or `stated_status`.
+    pub check: Option<String>,
+    /// Left expression (`compare`).
+    pub left: Option<String>,
+    /// `==`, `!=`, `<`, `<=`, `>` or `>=` (`compare`).
+    pub operator: Option<String>,
+    /// Right expression (`compare`).
+    pub right: Option<String>,
+    /// `own` (default: the unit's own figures) or `subtree` (its subtree aggregates).
+    pub left_scope: Option<String>,
+    /// `own` (default) or `subtree`.
+    pub right_scope: Option<String>,
+    /// With `==` only: the rule holds when |left − right| ≤ tolerance (≥ 0).
+    #[schema(value_type = Option<f64>)]
+    pub tolerance: Option<serde_json::Number>,
+    /// `stated_status`: the indicator whose computed status is compared.
+    pub indicator: Option<String>,
+    /// `stated_status`: the stated value's expression, read from the unit's own figures.
+    pub stated: Option<String>,
+    /// Free text, at most 2 000 characters.
+    pub description: Option<String>,
 }
 
 /// A metadata bundle; every list is optional.
@@ -229,14 +256,14 @@ impl MetadataResponse {
 }
 
 /// Collects issues while translating one item.
-struct Collector<'a> {
+pub(super) struct Collector<'a> {
     issues: &'a mut Vec<FieldIssue>,
-    prefix: String,
-    ok: bool,
+    pub(super) prefix: String,
+    pub(super) ok: bool,
 }
 
 impl Collector<'_> {
-    fn take<T>(&mut self, field: &str, r: Result<T, DomainError>) -> Option<T> {
+    pub(super) fn take<T>(&mut self, field: &str, r: Result<T, DomainError>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
@@ -251,7 +278,7 @@ impl Collector<'_> {
         }
     }
 
-    fn take_issue<T>(&mut self, r: Result<T, FieldIssue>) -> Option<T> {
+    pub(super) fn take_issue<T>(&mut self, r: Result<T, FieldIssue>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(i) => {
@@ -263,7 +290,11 @@ impl Collector<'_> {
     }
 }
 
-fn collector<'a>(issues: &'a mut Vec<FieldIssue>, list: &str, i: usize) -> Collector<'a> {
+pub(super) fn collector<'a>(
+    issues: &'a mut Vec<FieldIssue>,
+    list: &str,
+    i: usize,
+) -> Collector<'a> {
     Collector {
         issues,
         prefix: format!("{list}[{i}]"),
@@ -355,6 +386,16 @@ impl MetadataRequest {
                     None
                 }
             };
+            let links = super::metadata_rules::indicator_links(
+                &mut c,
+                x.stated_element.as_deref(),
+                x.result_element.as_deref(),
+                x.part_of.as_deref(),
+            );
+            let indicator = indicator.zip(links).map(|(mut ind, links)| {
+                ind.links = links;
+                ind
+            });
             match (indicator, code) {
                 (Some(ind), _) => b.indicators.push((i, ind)),
                 (None, Some(code)) => {
@@ -365,65 +406,19 @@ impl MetadataRequest {
         }
         for (i, t) in self.targets.into_iter().enumerate() {
             let mut c = collector(&mut issues, "targets", i);
-            let prefix = c.prefix.clone();
-            let indicator = c.take("indicator", IndicatorCode::parse(&t.indicator));
-            let org_unit = c.take("org_unit", OrgUnitCode::parse(&t.org_unit));
-            let period = c.take("period", Period::parse(&t.period));
-            let operator = c.take("operator", Comparison::parse_target(&t.operator));
-            let value = c.take_issue(json_decimal(&format!("{prefix}.value"), &t.value));
-            let label = c.take(
-                "label",
-                t.label
-                    .as_deref()
-                    .map(chitieu_domain::text::single_line)
-                    .transpose(),
-            );
-            if let (
-                Some(indicator),
-                Some(org_unit),
-                Some(period),
-                Some(operator),
-                Some(value),
-                Some(label),
-            ) = (indicator, org_unit, period, operator, value, label)
-            {
-                b.targets.push((
-                    i,
-                    Target {
-                        indicator,
-                        org_unit,
-                        period,
-                        operator,
-                        value,
-                        label,
-                    },
-                ));
+            if let Some(target) = super::metadata_rules::target(&mut c, &t) {
+                b.targets.push((i, target));
             }
         }
         for (i, r) in self.validation_rules.into_iter().enumerate() {
             let mut c = collector(&mut issues, "validation_rules", i);
-            let code = c.take("code", RuleCode::parse(&r.code));
-            let name = c.take("name", UnitName::parse(&r.name));
-            let left = c.take("left", Expression::parse(&r.left));
-            let operator = c.take("operator", Comparison::parse_rule(&r.operator));
-            let right = c.take("right", Expression::parse(&r.right));
-            match (code, name, left, operator, right) {
-                (Some(code), Some(name), Some(left), Some(operator), Some(right)) => {
-                    let rule = ValidationRule {
-                        code,
-                        name,
-                        left,
-                        operator,
-                        right,
-                    };
-                    b.validation_rules.push((i, rule));
-                }
-                (_, _, left, _, right) => {
-                    for (field, expr) in [("left", left), ("right", right)] {
-                        if let Some(expr) = expr {
-                            let path = FieldPath::field(List::ValidationRules, i, field);
-                            b.loose_expressions.push((path, expr));
-                        }
+            let (rule, loose) = super::metadata_rules::rule(&mut c, &r);
+            match rule {
+                Some(rule) => b.validation_rules.push((i, rule)),
+                None => {
+                    for (field, expr) in loose {
+                        let path = FieldPath::field(List::ValidationRules, i, field);
+                        b.loose_expressions.push((path, expr));
                     }
                 }
             }

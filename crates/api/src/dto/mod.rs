@@ -10,6 +10,7 @@ pub mod data_values;
 pub mod data_values_csv;
 pub mod metadata;
 pub mod metadata_cycle;
+mod metadata_rules;
 pub mod org_units;
 pub mod outliers;
 pub mod report_cycle;

@@ -17,15 +17,21 @@ pub struct TargetResultDto {
     pub set_by: String,
     /// Label, e.g. `national`.
     pub label: Option<String>,
-    /// Operator.
-    pub operator: String,
-    /// Target value.
-    #[schema(value_type = f64)]
-    pub value: Num,
+    /// Operator; null for a note.
+    pub operator: Option<String>,
+    /// Target value; null for a note.
+    #[schema(value_type = Option<f64>)]
+    pub value: Option<Num>,
     /// The target's period.
     pub period: String,
-    /// Met by the exact (unrounded) value; null without data.
+    /// Met by the exact (unrounded) value; null without data, and always for a note.
     pub met: Option<bool>,
+    /// A target that names no value (never met or not met); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The target as printed; absent when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printed: Option<String>,
 }
 
 impl From<&TargetResult> for TargetResultDto {
@@ -33,10 +39,12 @@ impl From<&TargetResult> for TargetResultDto {
         Self {
             set_by: t.set_by.as_str().to_owned(),
             label: t.label.clone(),
-            operator: t.operator.as_str().to_owned(),
-            value: Num(t.value),
+            operator: t.operator.map(|o| o.as_str().to_owned()),
+            value: t.value.map(Num),
             period: t.period.to_string(),
             met: t.met,
+            note: t.note.clone(),
+            printed: t.printed.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! validation rules.
 
 use async_graphql::{Context, Object, SimpleObject};
+use chitieu_domain::RuleCheck;
 use chitieu_persistence::catalogue::{
     StoredDataElement, StoredIndicator, StoredRule, StoredTarget,
 };
@@ -55,6 +56,12 @@ pub struct Indicator {
     pub factor: ExactFloat,
     /// Decimals shown.
     pub decimals: u32,
+    /// The data element holding the stated value (the percentage a report printed).
+    pub stated_element: Option<String>,
+    /// The data element holding the printed result text.
+    pub result_element: Option<String>,
+    /// The indicator this one is a part of (informational).
+    pub part_of: Option<String>,
 }
 
 impl From<&StoredIndicator> for Indicator {
@@ -68,6 +75,9 @@ impl From<&StoredIndicator> for Indicator {
             denominator: i.denominator.source().to_owned(),
             factor: ExactFloat(i.factor),
             decimals: i.decimals,
+            stated_element: (i.links.stated_element.as_ref()).map(|c| c.as_str().to_owned()),
+            result_element: (i.links.result_element.as_ref()).map(|c| c.as_str().to_owned()),
+            part_of: (i.links.part_of.as_ref()).map(|c| c.as_str().to_owned()),
         }
     }
 }
@@ -95,12 +105,16 @@ pub struct Target {
     pub org_unit: String,
     /// The period it covers.
     pub period: String,
-    /// `>=`, `>`, `<=`, `<` or `==`.
-    pub operator: String,
-    /// Target value.
-    pub value: ExactFloat,
+    /// `>=`, `>`, `<=`, `<` or `==`; null for a note.
+    pub operator: Option<String>,
+    /// Target value; null for a note.
+    pub value: Option<ExactFloat>,
     /// E.g. `national`, `provincial`, `city`.
     pub label: Option<String>,
+    /// A target that names no value: shown, never met or not met.
+    pub note: Option<String>,
+    /// The target as printed.
+    pub printed: Option<String>,
 }
 
 impl From<&StoredTarget> for Target {
@@ -110,9 +124,11 @@ impl From<&StoredTarget> for Target {
             indicator: t.indicator.as_str().to_owned(),
             org_unit: t.org_unit.as_str().to_owned(),
             period: t.period.to_string(),
-            operator: t.operator.as_str().to_owned(),
-            value: ExactFloat(t.value),
+            operator: t.goal.comparison().map(|(o, _)| o.as_str().to_owned()),
+            value: t.goal.comparison().map(|(_, v)| ExactFloat(v)),
             label: t.label.clone(),
+            note: t.goal.note().map(str::to_owned),
+            printed: t.printed.clone(),
         }
     }
 }
@@ -125,22 +141,48 @@ pub struct ValidationRule {
     pub code: String,
     /// Name.
     pub name: String,
-    /// Left expression.
-    pub left: String,
-    /// `==`, `!=`, `<`, `<=`, `>` or `>=`.
-    pub operator: String,
-    /// Right expression.
-    pub right: String,
+    /// `compare` (left operator right) or `stated_status` (a stated value's attainment
+    /// status against the indicator's computed status).
+    pub check: String,
+    /// Left expression; null for `stated_status`.
+    pub left: Option<String>,
+    /// `==`, `!=`, `<`, `<=`, `>` or `>=`; null for `stated_status`.
+    pub operator: Option<String>,
+    /// Right expression; null for `stated_status`.
+    pub right: Option<String>,
+    /// `own` or `subtree`; null for `stated_status`.
+    pub left_scope: Option<String>,
+    /// `own` or `subtree`; null for `stated_status`.
+    pub right_scope: Option<String>,
+    /// With `==`: the rule holds when |left − right| ≤ tolerance.
+    pub tolerance: Option<ExactFloat>,
+    /// `stated_status`: the indicator's code.
+    pub indicator: Option<String>,
+    /// `stated_status`: the stated value's expression.
+    pub stated: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
 }
 
 impl From<&StoredRule> for ValidationRule {
     fn from(s: &StoredRule) -> Self {
+        let v = crate::dto::catalogue::ValidationRuleDto::from(s);
         Self {
-            code: s.rule.code.as_str().to_owned(),
-            name: s.rule.name.as_str().to_owned(),
-            left: s.rule.left.source().to_owned(),
-            operator: s.rule.operator.as_str().to_owned(),
-            right: s.rule.right.source().to_owned(),
+            code: v.code,
+            name: v.name,
+            check: v.check.to_owned(),
+            left: v.left,
+            operator: v.operator.map(str::to_owned),
+            right: v.right,
+            left_scope: v.left_scope.map(str::to_owned),
+            right_scope: v.right_scope.map(str::to_owned),
+            tolerance: match &s.rule.check {
+                RuleCheck::Compare(c) => c.tolerance().map(ExactFloat),
+                RuleCheck::StatedStatus { .. } => None,
+            },
+            indicator: v.indicator,
+            stated: v.stated,
+            description: v.description,
         }
     }
 }

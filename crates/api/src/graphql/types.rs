@@ -66,14 +66,18 @@ pub struct TargetCheck {
     pub set_by: String,
     /// Label, e.g. `national`.
     pub label: Option<String>,
-    /// Operator: `>=`, `>`, `<=`, `<` or `==`.
-    pub operator: String,
-    /// Target value.
-    pub value: ExactFloat,
+    /// Operator: `>=`, `>`, `<=`, `<` or `==`; null for a note.
+    pub operator: Option<String>,
+    /// Target value; null for a note.
+    pub value: Option<ExactFloat>,
     /// The target's period.
     pub period: String,
-    /// Whether the exact value meets it; null without data.
+    /// Whether the exact value meets it; null without data, and always for a note.
     pub met: Option<bool>,
+    /// A target that names no value (never met or not met).
+    pub note: Option<String>,
+    /// The target as printed.
+    pub printed: Option<String>,
 }
 
 impl From<&TargetResult> for TargetCheck {
@@ -81,10 +85,12 @@ impl From<&TargetResult> for TargetCheck {
         Self {
             set_by: t.set_by.as_str().to_owned(),
             label: t.label.clone(),
-            operator: t.operator.as_str().to_owned(),
-            value: f(t.value),
+            operator: t.operator.map(|o| o.as_str().to_owned()),
+            value: t.value.map(f),
             period: t.period.to_string(),
             met: t.met,
+            note: t.note.clone(),
+            printed: t.printed.clone(),
         }
     }
 }

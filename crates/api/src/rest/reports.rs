@@ -145,7 +145,10 @@ fn csv_response(body: &AttainmentResponse) -> Result<Response, ApiError> {
         let targets = r
             .targets
             .iter()
-            .map(|t| format!("{}{}{}", t.set_by, t.operator, csv_num(Some(t.value))))
+            .map(|t| match (&t.operator, t.value) {
+                (Some(op), Some(v)) => format!("{}{}{}", t.set_by, op, csv_num(Some(v))),
+                _ => format!("{}:note", t.set_by),
+            })
             .collect::<Vec<_>>()
             .join(";");
         w.write_record([

@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chitieu_domain::{
-    DomainError, Expression, IndicatorCode, OrgTree, OrgUnit, OrgUnitCode, Period, ValueType,
+    DomainError, Expression, IndicatorCode, OrgTree, OrgUnit, OrgUnitCode, Period, RuleCheck,
+    ValueType,
 };
 
 use super::{
@@ -210,17 +211,34 @@ pub(super) fn check<'a>(
         List::ValidationRules,
         rules.iter().map(|(i, r)| (*i, r.code.as_str())),
     );
+    let indicators = KnownIndicators::new(bundle, existing);
     for (i, r) in rules {
-        refs.check(
-            &mut issues,
-            FieldPath::field(List::ValidationRules, *i, "left"),
-            &r.left,
-        );
-        refs.check(
-            &mut issues,
-            FieldPath::field(List::ValidationRules, *i, "right"),
-            &r.right,
-        );
+        let at = |field| FieldPath::field(List::ValidationRules, *i, field);
+        match &r.check {
+            RuleCheck::Compare(c) => {
+                refs.check(&mut issues, at("left"), &c.left().expression);
+                refs.check(&mut issues, at("right"), &c.right().expression);
+            }
+            RuleCheck::StatedStatus { indicator, stated } => {
+                refs.check(&mut issues, at("stated"), stated);
+                indicators.check(&mut issues, at("indicator"), indicator.as_str());
+            }
+        }
+    }
+    for (i, ind) in &bundle.indicators {
+        let at = |field| FieldPath::field(List::Indicators, *i, field);
+        let links = &ind.links;
+        for (field, code) in [
+            ("stated_element", &links.stated_element),
+            ("result_element", &links.result_element),
+        ] {
+            if let Some(code) = code {
+                refs.check_known(&mut issues, at(field), code.as_str());
+            }
+        }
+        if let Some(part_of) = &links.part_of {
+            indicators.check(&mut issues, at("part_of"), part_of.as_str());
+        }
     }
     super::check_cycle::check(&mut issues, bundle, existing);
     match tree {
@@ -368,6 +386,16 @@ impl<'a> References<'a> {
         }
     }
 
+    /// A data element named outside an expression (any type).
+    fn check_known(&self, issues: &mut Vec<MetadataIssue>, path: FieldPath, code: &str) {
+        if !self.types.contains_key(code) && !self.declared.contains(code) {
+            let problem = Problem::UnknownElement {
+                code: code.to_owned(),
+            };
+            issues.push(MetadataIssue::new(path, problem));
+        }
+    }
+
     fn check(&self, issues: &mut Vec<MetadataIssue>, path: FieldPath, expr: &Expression) {
         for code in expr.references() {
             let problem = match self.types.get(code.as_str()) {
@@ -379,6 +407,38 @@ impl<'a> References<'a> {
                 None => Problem::UnknownDataElement {
                     code: code.to_string(),
                 },
+            };
+            issues.push(MetadataIssue::new(path, problem));
+        }
+    }
+}
+
+/// The indicators a bundle may name: stored, in the bundle, or declared by an invalid item.
+struct KnownIndicators<'a> {
+    in_bundle: HashSet<&'a str>,
+    bundle: &'a MetadataBundle,
+    existing: &'a Existing,
+}
+
+impl<'a> KnownIndicators<'a> {
+    fn new(bundle: &'a MetadataBundle, existing: &'a Existing) -> Self {
+        let in_bundle = (bundle.indicators.iter())
+            .map(|(_, x)| x.code.as_str())
+            .collect();
+        Self {
+            in_bundle,
+            bundle,
+            existing,
+        }
+    }
+
+    fn check(&self, issues: &mut Vec<MetadataIssue>, path: FieldPath, code: &str) {
+        let known = self.existing.indicators.contains_key(code)
+            || self.in_bundle.contains(code)
+            || self.bundle.declared.indicators.contains(code);
+        if !known {
+            let problem = Problem::UnknownIndicator {
+                code: code.to_owned(),
             };
             issues.push(MetadataIssue::new(path, problem));
         }
@@ -507,19 +567,25 @@ mod tests {
             indicator: IndicatorCode::parse(indicator).unwrap(),
             org_unit: c(org_unit),
             period: Period::parse("2023").unwrap(),
-            operator: Comparison::parse_target(">=").unwrap(),
-            value,
+            goal: chitieu_domain::Goal::compare(Comparison::Ge, value).unwrap(),
             label: None,
+            printed: None,
         }
     }
 
     fn rule(code: &str, left: &str, right: &str) -> ValidationRule {
+        let side = |source| chitieu_domain::RuleSide {
+            expression: expr(source),
+            scope: chitieu_domain::SideScope::Own,
+        };
+        let check =
+            chitieu_domain::RuleComparison::new(side(left), Comparison::Le, side(right), None)
+                .unwrap();
         ValidationRule {
             code: RuleCode::parse(code).unwrap(),
             name: UnitName::parse(code).unwrap(),
-            left: expr(left),
-            operator: Comparison::parse_rule("<=").unwrap(),
-            right: expr(right),
+            check: RuleCheck::Compare(check),
+            description: None,
         }
     }
 

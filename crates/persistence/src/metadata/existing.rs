@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chitieu_domain::{Bounds, DataElementCode, IndicatorCode, MinMax, OrgUnitCode, Period};
+use chitieu_domain::{
+    Bounds, DataElementCode, IndicatorCode, MinMax, OrgUnitCode, Period, RuleCheck,
+};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::MetadataBundle;
@@ -35,7 +37,7 @@ pub(super) struct Existing {
     pub units: HashMap<String, ExistingUnit>,
     /// Every data element (expressions may name any).
     pub data_elements: HashMap<String, StoredDataElement>,
-    /// The indicators the bundle defines or sets targets for.
+    /// The indicators the bundle defines, sets targets for or names (rules, `part_of`).
     pub indicators: HashMap<String, StoredIndicator>,
     /// The stored targets of the indicators the bundle sets targets for.
     pub targets: HashMap<TargetKey, StoredTarget>,
@@ -83,11 +85,19 @@ pub(super) async fn load(
         .iter()
         .map(|(_, t)| t.indicator.as_str())
         .collect();
+    // Rules and indicators may name stored indicators too (`indicator`, `part_of`).
+    let named = (bundle.validation_rules.iter()).filter_map(|(_, r)| match &r.check {
+        RuleCheck::StatedStatus { indicator, .. } => Some(indicator.as_str()),
+        RuleCheck::Compare(_) => None,
+    });
+    let parts = (bundle.indicators.iter()).filter_map(|(_, i)| i.links.part_of.as_ref());
     let indicator_codes: Vec<&str> = bundle
         .indicators
         .iter()
         .map(|(_, i)| i.code.as_str())
         .chain(target_indicators.iter().copied())
+        .chain(named)
+        .chain(parts.map(|c| c.as_str()))
         .collect();
     let indicators = catalogue::indicators_by_codes(db, &indicator_codes).await?;
     let targets = catalogue::targets_of_indicators(db, &target_indicators)

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chitieu_domain::{
-    DataElement, Indicator, OrgUnitCode, Target, ValidationRule, text::fold_for_search,
+    DataElement, Indicator, OrgUnitCode, RuleCheck, Target, ValidationRule, text::fold_for_search,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -144,6 +144,9 @@ impl Catalogued for Indicator {
         "denominator",
         "factor",
         "decimals",
+        "stated_element",
+        "result_element",
+        "part_of",
     ];
 
     fn key(&self, _: &Refs) -> Result<Vec<Value>, PersistenceError> {
@@ -158,6 +161,9 @@ impl Catalogued for Indicator {
             self.denominator.source().into(),
             decimal_text(self.factor).into(),
             (self.decimals as i32).into(),
+            code_text(self.links.stated_element.as_ref().map(|c| c.as_str())),
+            code_text(self.links.result_element.as_ref().map(|c| c.as_str())),
+            code_text(self.links.part_of.as_ref().map(|c| c.as_str())),
         ]
     }
 }
@@ -167,7 +173,7 @@ impl Catalogued for Target {
     const TABLE: &'static str = "target";
     const KEY: &'static [&'static str] =
         &["indicator_id", "org_unit_id", "start_month", "end_month"];
-    const FIELDS: &'static [&'static str] = &["operator", "value", "label"];
+    const FIELDS: &'static [&'static str] = &["operator", "value", "label", "note", "printed"];
 
     fn key(&self, refs: &Refs) -> Result<Vec<Value>, PersistenceError> {
         let indicator = (refs.indicators.get(self.indicator.as_str()).copied())
@@ -181,10 +187,17 @@ impl Catalogued for Target {
     }
 
     fn fields(&self) -> Vec<Value> {
+        // A note's operator and value are empty text (the columns are NOT NULL).
+        let (operator, value) = match self.goal.comparison() {
+            Some((operator, value)) => (operator.as_str().to_owned(), decimal_text(value)),
+            None => (String::new(), String::new()),
+        };
         vec![
-            self.operator.as_str().into(),
-            decimal_text(self.value).into(),
+            operator.into(),
+            value.into(),
             self.label.clone().into(),
+            self.goal.note().map(str::to_owned).into(),
+            self.printed.clone().into(),
         ]
     }
 }
@@ -193,20 +206,68 @@ impl Catalogued for ValidationRule {
     type Id = RuleId;
     const TABLE: &'static str = "validation_rule";
     const KEY: &'static [&'static str] = &["code"];
-    const FIELDS: &'static [&'static str] = &["name", "left_expr", "operator", "right_expr"];
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "rule_check",
+        "left_expr",
+        "left_scope",
+        "operator",
+        "right_expr",
+        "right_scope",
+        "tolerance",
+        "indicator_code",
+        "stated_expr",
+        "description",
+    ];
 
     fn key(&self, _: &Refs) -> Result<Vec<Value>, PersistenceError> {
         Ok(vec![self.code.as_str().into()])
     }
 
     fn fields(&self) -> Vec<Value> {
+        // A stated-status rule has no sides: their NOT NULL columns hold empty text.
+        let none = || Value::from(None::<String>);
+        let (left, left_scope, operator, right, right_scope, tolerance, indicator, stated) =
+            match &self.check {
+                RuleCheck::Compare(c) => (
+                    c.left().expression.source(),
+                    c.left().scope.as_str(),
+                    c.operator().as_str(),
+                    c.right().expression.source(),
+                    c.right().scope.as_str(),
+                    c.tolerance().map(decimal_text).into(),
+                    none(),
+                    none(),
+                ),
+                RuleCheck::StatedStatus { indicator, stated } => (
+                    "",
+                    "own",
+                    "",
+                    "",
+                    "own",
+                    none(),
+                    indicator.as_str().into(),
+                    stated.source().into(),
+                ),
+            };
         vec![
             self.name.as_str().into(),
-            self.left.source().into(),
-            self.operator.as_str().into(),
-            self.right.source().into(),
+            self.check.kind().into(),
+            left.into(),
+            left_scope.into(),
+            operator.into(),
+            right.into(),
+            right_scope.into(),
+            tolerance,
+            indicator,
+            stated,
+            self.description.clone().into(),
         ]
     }
+}
+
+fn code_text(code: Option<&str>) -> Value {
+    code.map(str::to_owned).into()
 }
 
 const UNIT_COLUMNS: &[&str] = &[

@@ -5,8 +5,8 @@
 
 use std::str::FromStr;
 
-use chitieu_domain::{Comparison, Period};
-use chitieu_persistence::validation::Violation;
+use chitieu_domain::Period;
+use chitieu_persistence::validation::{Violation, ViolationOperator};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -116,8 +116,8 @@ pub fn decode(text: &str) -> Result<SubmitResult, ApiError> {
                 Ok(Violation {
                     period: Period::parse(&v.period).map_err(|_| corrupt("a period"))?,
                     left: decimal(&v.left)?,
-                    operator: Comparison::parse_rule(&v.operator)
-                        .map_err(|_| corrupt("an operator"))?,
+                    operator: ViolationOperator::parse(&v.operator)
+                        .ok_or_else(|| corrupt("an operator"))?,
                     right: decimal(&v.right)?,
                     rule: v.rule,
                     org_unit: v.org_unit,
@@ -147,7 +147,7 @@ mod tests {
                 org_unit: "VT-P1".into(),
                 period: Period::parse("2023-01/2023-09").unwrap(),
                 left: Decimal::from_str("120.500000").unwrap(),
-                operator: Comparison::Le,
+                operator: ViolationOperator::Compare(chitieu_domain::Comparison::Le),
                 right: Decimal::from_str("999999999999.123456").unwrap(),
                 message: "m".into(),
             }],
