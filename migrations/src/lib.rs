@@ -17,6 +17,7 @@ mod m20261129_000001_data_value_deletion;
 mod m20261201_000001_sessions_and_throttle;
 mod m20261201_000002_rollup_part_sums;
 mod m20261203_000001_reporting_cycle;
+mod m20261204_000001_figure_states;
 mod m20261204_000002_rule_target_fields;
 
 /// Applies the migrations in order.
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_sessions_and_throttle::Migration),
             Box::new(m20261201_000002_rollup_part_sums::Migration),
             Box::new(m20261203_000001_reporting_cycle::Migration),
+            Box::new(m20261204_000001_figure_states::Migration),
             Box::new(m20261204_000002_rule_target_fields::Migration),
         ]
     }

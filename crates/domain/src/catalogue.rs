@@ -120,6 +120,10 @@ pub struct DataElement {
     pub value_type: ValueType,
     /// How values combine across units and months.
     pub aggregation: Aggregation,
+    /// The org unit that provides the figures, if known.
+    pub owner: Option<OrgUnitCode>,
+    /// Where the figures come from, if stated.
+    pub source: Option<crate::SourceText>,
 }
 
 impl DataElement {
@@ -137,7 +141,22 @@ impl DataElement {
             name,
             value_type,
             aggregation,
+            owner: None,
+            source: None,
         })
+    }
+
+    /// The element with its owner and source.
+    pub fn with_provenance(
+        self,
+        owner: Option<OrgUnitCode>,
+        source: Option<crate::SourceText>,
+    ) -> Self {
+        Self {
+            owner,
+            source,
+            ..self
+        }
     }
 }
 

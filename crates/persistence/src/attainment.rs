@@ -1,19 +1,20 @@
 //! KPI attainment: indicators evaluated on live aggregates, checked against the targets set
 //! by the row's unit and its ancestors.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chitieu_domain::{
-    Comparison, DataElementCode, GroupCode, IndicatorCode, OrgUnitCode, Period, Ratio, Status,
-    Target, select_targets, status,
+    Comparison, DataElementCode, FigureState, GroupCode, IndicatorCode, OrgUnitCode, Period, Ratio,
+    Status, Target, select_targets, status,
 };
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 
 use crate::{
-    IndicatorId, OrgUnitId, PersistenceError,
+    DataElementId, IndicatorId, OrgUnitId, PersistenceError,
     aggregates::{self, ElementRef},
     catalogue::{self, StoredIndicator},
+    figure_states,
     org_units::{self, StoredOrgUnit},
 };
 
@@ -57,6 +58,10 @@ pub struct AttainmentRow {
     pub targets: Vec<TargetResult>,
     /// Overall status.
     pub status: Status,
+    /// Why a row without a ratio has none, when figure states say so: every reference
+    /// that holds no number in the subtree over the period holds a state there (and at
+    /// least one does); `no_source` if any of them has no source, else `pending`.
+    pub data_state: Option<FigureState>,
 }
 
 /// The units a query reports on: the root, and with `children` each direct child.
@@ -150,6 +155,8 @@ pub async fn attainment_of_units(
     }
 
     let mut rows = Vec::with_capacity(units.len() * indicators.len());
+    // Rows without a ratio, with the references that hold no number (`None`: unknown code).
+    let mut unexplained: Vec<(usize, OrgUnitId, Vec<Option<DataElementId>>)> = Vec::new();
     for (unit_id, unit_code) in units {
         let chain: Vec<OrgUnitCode> = chains
             .get(unit_id)
@@ -187,6 +194,17 @@ pub async fn attainment_of_units(
             // Notes have no `met`: they count as no target.
             let met: Vec<bool> = results.iter().filter_map(|t| t.met).collect();
             let st = status(ratio.as_ref(), &met);
+            if ratio.is_none() {
+                let missing: Vec<Option<DataElementId>> = i
+                    .references()
+                    .iter()
+                    .filter(|code| lookup(code).is_none())
+                    .map(|code| refs.get(code.as_str()).map(|e| e.id))
+                    .collect();
+                if !missing.is_empty() {
+                    unexplained.push((rows.len(), *unit_id, missing));
+                }
+            }
             rows.push(AttainmentRow {
                 indicator: i.code.as_str().to_owned(),
                 org_unit: unit_code.clone(),
@@ -196,10 +214,49 @@ pub async fn attainment_of_units(
                 decimals: i.decimals,
                 targets: results,
                 status: st,
+                data_state: None,
             });
         }
     }
+    explain_missing(db, &mut rows, &unexplained, period).await?;
     Ok(rows)
+}
+
+/// Sets `data_state` of the rows whose missing references all hold a figure state: one
+/// grouped read of the states of those units and elements, and none at all when every row
+/// has a ratio (the usual case, and the national benchmark's).
+async fn explain_missing(
+    db: &impl ConnectionTrait,
+    rows: &mut [AttainmentRow],
+    unexplained: &[(usize, OrgUnitId, Vec<Option<DataElementId>>)],
+    period: Period,
+) -> Result<(), PersistenceError> {
+    let unit_ids: Vec<OrgUnitId> = unexplained
+        .iter()
+        .map(|r| r.1)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let element_ids: Vec<DataElementId> = unexplained
+        .iter()
+        .flat_map(|r| r.2.iter().flatten().copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if element_ids.is_empty() {
+        return Ok(());
+    }
+    let states = figure_states::in_subtrees(db, &unit_ids, &element_ids, period).await?;
+    for (at, unit, missing) in unexplained {
+        let each: Option<Vec<FigureState>> = missing
+            .iter()
+            .map(|e| e.and_then(|e| states.get(&(*unit, e)).copied()))
+            .collect();
+        if let Some(row) = rows.get_mut(*at) {
+            row.data_state = each.and_then(FigureState::combined);
+        }
+    }
+    Ok(())
 }
 
 /// Every indicator, or those of `group`, or those named — in code order.

@@ -6,7 +6,7 @@ use std::{collections::HashMap, str::FromStr};
 use chitieu_domain::{
     Aggregation, Comparison, DataElement, DataElementCode, Expression, Goal, GroupCode, Indicator,
     IndicatorCode, IndicatorLinks, OrgUnitCode, Period, RuleCheck, RuleCode, RuleComparison,
-    RuleSide, SideScope, Target, UnitName, ValidationRule, ValueType, period::Month,
+    RuleSide, SideScope, SourceText, Target, UnitName, ValidationRule, ValueType, period::Month,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -66,7 +66,7 @@ fn expression(s: &str) -> Result<Expression, PersistenceError> {
     Expression::parse(s).map_err(PersistenceError::corrupt)
 }
 
-const ELEMENT_COLUMNS: &str = "id, code, name, value_type, aggregation";
+const ELEMENT_COLUMNS: &str = "id, code, name, value_type, aggregation, owner_code, source";
 
 /// A row of `data_element` ([`ELEMENT_COLUMNS`]).
 #[derive(FromQueryResult)]
@@ -76,6 +76,8 @@ struct ElementRow {
     name: String,
     value_type: String,
     aggregation: String,
+    owner_code: Option<String>,
+    source: Option<String>,
 }
 
 impl TryFrom<ElementRow> for StoredDataElement {
@@ -88,7 +90,18 @@ impl TryFrom<ElementRow> for StoredDataElement {
             ValueType::parse(&row.value_type).map_err(PersistenceError::corrupt)?,
             Aggregation::parse(&row.aggregation).map_err(PersistenceError::corrupt)?,
         )
-        .map_err(PersistenceError::corrupt)?;
+        .map_err(PersistenceError::corrupt)?
+        .with_provenance(
+            (row.owner_code.as_deref())
+                .map(OrgUnitCode::parse)
+                .transpose()
+                .map_err(PersistenceError::corrupt)?,
+            (row.source.as_deref())
+                .map(SourceText::parse)
+                .transpose()
+                .map_err(PersistenceError::corrupt)?
+                .flatten(),
+        );
         Ok(StoredDataElement {
             id: row.id,
             element,

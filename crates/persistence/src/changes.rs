@@ -8,13 +8,13 @@
 
 use std::{fmt, str::FromStr};
 
-use chitieu_domain::{Period, Value as DomainValue};
+use chitieu_domain::{Figure, Period};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
     DataValueId, DeletionId, Micros, PersistenceError, Scope,
     catalogue::period,
-    data_values::{DataValueFilter, decode_value, filter_sql},
+    data_values::{DataValueFilter, decode_figure, filter_sql},
     sql::{self, InList},
 };
 
@@ -104,8 +104,8 @@ pub struct Change {
     pub org_unit: String,
     /// Period.
     pub period: Period,
-    /// The stored value; `None` for a deletion.
-    pub value: Option<DomainValue>,
+    /// The stored value or state; `None` for a deletion.
+    pub figure: Option<Figure>,
     /// Comment of a stored figure.
     pub comment: Option<String>,
     /// Who made the change.
@@ -147,6 +147,7 @@ struct ChangeRow {
     end_month: i32,
     value_num: Option<i64>,
     value_text: Option<String>,
+    state: Option<String>,
     comment: Option<String>,
     changed_by: String,
 }
@@ -166,9 +167,9 @@ pub async fn list(
     let mut values: Vec<Value> = Vec::new();
     let mut sql = String::from(
         "SELECT c.at, c.kind, c.id, de.code AS data_element, de.value_type, u.code AS org_unit, \
-         c.start_month, c.end_month, c.value_num, c.value_text, c.comment, c.changed_by FROM (\
-         SELECT t.updated_at AS at, 0 AS kind, t.id, t.org_unit_id, t.data_element_id, \
-         t.start_month, t.end_month, t.value_num, t.value_text, t.comment, \
+         c.start_month, c.end_month, c.value_num, c.value_text, c.state, c.comment, c.changed_by \
+         FROM (SELECT t.updated_at AS at, 0 AS kind, t.id, t.org_unit_id, t.data_element_id, \
+         t.start_month, t.end_month, t.value_num, t.value_text, t.state, t.comment, \
          t.updated_by AS changed_by FROM data_value t WHERE t.updated_at >= ?",
     );
     values.push(from.into());
@@ -176,7 +177,7 @@ pub async fn list(
     sql.push_str(
         " UNION ALL SELECT t.deleted_at, 1, t.id, t.org_unit_id, t.data_element_id, \
          t.start_month, t.end_month, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), \
-         CAST(NULL AS TEXT), t.deleted_by FROM data_value_deletion t WHERE t.deleted_at >= ?",
+         CAST(NULL AS TEXT), CAST(NULL AS TEXT), t.deleted_by FROM data_value_deletion t WHERE t.deleted_at >= ?",
     );
     values.push(from.into());
     filter_sql(scope, filter, &mut sql, &mut values);
@@ -212,13 +213,14 @@ pub async fn list(
                     },
                 },
                 period: period(r.start_month, r.end_month)?,
-                value: if deleted {
+                figure: if deleted {
                     None
                 } else {
-                    Some(decode_value(
+                    Some(decode_figure(
                         &r.value_type,
                         r.value_num,
                         r.value_text.as_deref(),
+                        r.state.as_deref(),
                     )?)
                 },
                 data_element: r.data_element,

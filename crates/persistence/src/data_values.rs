@@ -1,6 +1,6 @@
 //! Reading stored figures.
 
-use chitieu_domain::{Period, Value as DomainValue, ValueType};
+use chitieu_domain::{Figure, Period, ValueType};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
@@ -18,8 +18,8 @@ pub struct StoredDataValue {
     pub org_unit: String,
     /// Period.
     pub period: Period,
-    /// The value.
-    pub value: DomainValue,
+    /// The value, or the state in its place.
+    pub figure: Figure,
     /// Comment, if any.
     pub comment: Option<String>,
     /// Last change.
@@ -74,15 +74,21 @@ pub(crate) fn filter_sql(
     }
 }
 
-/// Decodes a stored value from its value type (its name), `value_num` and `value_text`.
-pub(crate) fn decode_value(
+/// Decodes a stored figure from its value type (its name), `value_num`, `value_text` and
+/// `state` (a state stands alone: its value columns are null).
+pub(crate) fn decode_figure(
     value_type: &str,
     num: Option<i64>,
     text: Option<&str>,
-) -> Result<DomainValue, PersistenceError> {
+    state: Option<&str>,
+) -> Result<Figure, PersistenceError> {
+    if let Some(state) = crate::submission::stored_state(state)? {
+        return Ok(Figure::State(state));
+    }
     ValueType::parse(value_type)
         .map_err(PersistenceError::corrupt)?
         .from_stored(num, text)
+        .map(Figure::Value)
         .ok_or_else(|| PersistenceError::corrupt("stored value does not match its type"))
 }
 
@@ -97,6 +103,7 @@ struct ValueRow {
     end_month: i32,
     value_num: Option<i64>,
     value_text: Option<String>,
+    state: Option<String>,
     comment: Option<String>,
     updated_at: Micros,
     updated_by: String,
@@ -147,8 +154,8 @@ pub async fn find(
 }
 
 const SELECT_VALUES: &str = "SELECT t.id, de.code AS data_element, de.value_type, \
-     u.code AS org_unit, t.start_month, t.end_month, t.value_num, t.value_text, t.comment, \
-     t.updated_at, t.updated_by \
+     u.code AS org_unit, t.start_month, t.end_month, t.value_num, t.value_text, t.state, \
+     t.comment, t.updated_at, t.updated_by \
      FROM data_value t JOIN data_element de ON de.id = t.data_element_id \
      JOIN org_unit u ON u.id = t.org_unit_id";
 
@@ -157,7 +164,12 @@ impl ValueRow {
         Ok(StoredDataValue {
             id: self.id,
             period: period(self.start_month, self.end_month)?,
-            value: decode_value(&self.value_type, self.value_num, self.value_text.as_deref())?,
+            figure: decode_figure(
+                &self.value_type,
+                self.value_num,
+                self.value_text.as_deref(),
+                self.state.as_deref(),
+            )?,
             data_element: self.data_element,
             org_unit: self.org_unit,
             comment: self.comment,

@@ -22,6 +22,7 @@ pub mod data_sets;
 pub mod data_values;
 mod error;
 pub mod expected_reports;
+pub mod figure_states;
 pub mod idempotency;
 pub mod ids;
 pub mod indicator_groups;

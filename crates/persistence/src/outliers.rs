@@ -119,9 +119,10 @@ struct Figure {
     value: Decimal,
 }
 
-/// ` AND t.data_element_id IN (…)` (nothing when `elements` is empty) and numeric types.
+/// ` AND t.data_element_id IN (…)` (nothing when `elements` is empty), numeric types, and
+/// figures holding a number (a figure state holds none and is never scored).
 fn element_filter(elements: &[DataElementId], sql: &mut String, values: &mut Vec<Value>) {
-    sql.push_str(" AND de.value_type IN ('integer', 'number')");
+    sql.push_str(" AND de.value_type IN ('integer', 'number') AND t.value_num IS NOT NULL");
     if !elements.is_empty() {
         sql.push_str(&format!(
             " AND t.data_element_id IN ({})",

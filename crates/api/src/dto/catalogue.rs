@@ -21,11 +21,19 @@ pub struct DataElementDto {
     pub value_type: &'static str,
     /// `sum`, `last`, `average` or `none`.
     pub aggregation: &'static str,
+    /// Code of the org unit that provides the figures; `null` when not stated.
+    #[schema(example = "VT", required = true, nullable = true)]
+    pub owner: Option<String>,
+    /// Where the figures come from; `null` when not stated.
+    #[schema(required = true, nullable = true)]
+    pub source: Option<String>,
 }
 
 impl From<&StoredDataElement> for DataElementDto {
     fn from(s: &StoredDataElement) -> Self {
         Self {
+            owner: s.element.owner.as_ref().map(|o| o.as_str().to_owned()),
+            source: s.element.source.as_ref().map(|t| t.as_str().to_owned()),
             code: s.element.code.as_str().to_owned(),
             name: s.element.name.as_str().to_owned(),
             value_type: s.element.value_type.as_str(),

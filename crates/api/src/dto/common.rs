@@ -44,6 +44,33 @@ pub fn value_json(v: &DomainValue) -> serde_json::Value {
     }
 }
 
+/// A figure's value as JSON, `null` for a figure state.
+pub fn figure_json(f: &chitieu_domain::Figure) -> serde_json::Value {
+    f.value().map_or(serde_json::Value::Null, value_json)
+}
+
+/// A figure state on the wire: `no_source` (no system or body provides the figure) or
+/// `pending` (being compiled).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureStateDto {
+    /// No system or body provides the figure.
+    NoSource,
+    /// The figure is being compiled.
+    Pending,
+}
+
+impl From<chitieu_domain::FigureState> for FigureStateDto {
+    fn from(s: chitieu_domain::FigureState) -> Self {
+        match s {
+            chitieu_domain::FigureState::NoSource => Self::NoSource,
+            chitieu_domain::FigureState::Pending => Self::Pending,
+        }
+    }
+}
+
 /// Microseconds since the epoch as RFC 3339 (UTC, microsecond precision).
 pub fn rfc3339(micros: i64) -> String {
     chrono::DateTime::from_timestamp_micros(micros)

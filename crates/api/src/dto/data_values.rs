@@ -4,7 +4,7 @@ use chitieu_persistence::{changes::Change, data_values::StoredDataValue, validat
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::common::{decimal_json, double_option, rfc3339, value_json};
+use super::common::{FigureStateDto, decimal_json, double_option, figure_json, rfc3339};
 use crate::{
     ApiError,
     service::submit::{
@@ -32,6 +32,13 @@ pub struct DataValueInput {
     pub org_unit: Option<String>,
     /// Overrides the set's period.
     pub period: Option<String>,
+    /// A figure state in place of the value: `no_source` (no system or body provides the
+    /// figure) or `pending` (being compiled). The entry then carries no value (absent or
+    /// `null`), else it is the conflict `state_with_value`; any other state is
+    /// `invalid_state`. Stored, counted and audited like a value; sums, rules and outliers
+    /// skip it.
+    #[schema(example = "no_source")]
+    pub state: Option<String>,
 }
 
 /// A submitted value: a number, a boolean or a string by the element's value type; `null`
@@ -138,6 +145,7 @@ impl DataValueSetRequest {
                     comment: v.comment,
                     org_unit: v.org_unit,
                     period: v.period,
+                    state: v.state,
                 })
                 .collect(),
         })
@@ -249,7 +257,7 @@ pub struct DryRunQuery {
 /// A stored figure, or in an incremental pull (`updated_since`) also a deletion marker.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"data_element": "DOC_OUT_SW", "org_unit": "VT-P1", "period": "2023-01/2023-09",
-    "value": 1582, "comment": null, "updated_at": "2023-10-05T08:30:00.123456Z", "updated_by": "token:p1-system"}))]
+    "value": 1582, "state": null, "comment": null, "updated_at": "2023-10-05T08:30:00.123456Z", "updated_by": "token:p1-system"}))]
 pub struct DataValueDto {
     /// Data element code.
     pub data_element: String,
@@ -257,9 +265,13 @@ pub struct DataValueDto {
     pub org_unit: String,
     /// Period (canonical form).
     pub period: String,
-    /// Number, boolean or string by the element's value type; `null` on a deletion marker.
+    /// Number, boolean or string by the element's value type; `null` on a deletion marker
+    /// and on a figure state.
     #[schema(schema_with = stored_value_schema)]
     pub value: serde_json::Value,
+    /// The figure state in place of a value (`value` is then `null`); `null` otherwise.
+    #[schema(required = true, nullable = true)]
+    pub state: Option<FigureStateDto>,
     /// Comment.
     pub comment: Option<String>,
     /// Last change (RFC 3339, UTC); for a deletion marker, when it was deleted.
@@ -284,7 +296,7 @@ fn stored_value_schema() -> utoipa::openapi::Object {
             Type::Null,
         ]))
         .description(Some(
-            "Number, boolean or string by the element's value type; `null` on a deletion marker. \
+            "Number, boolean or string by the element's value type; `null` on a deletion marker and on a figure state. \
              Numbers are the exact stored decimal (at most 6 decimals), never rounded to a double.",
         ))
         .build()
@@ -296,7 +308,8 @@ impl From<&StoredDataValue> for DataValueDto {
             data_element: v.data_element.clone(),
             org_unit: v.org_unit.clone(),
             period: v.period.to_string(),
-            value: value_json(&v.value),
+            value: figure_json(&v.figure),
+            state: v.figure.state().map(Into::into),
             comment: v.comment.clone(),
             updated_at: rfc3339(v.updated_at),
             updated_by: v.updated_by.clone(),
@@ -311,11 +324,19 @@ impl From<&Change> for DataValueDto {
             data_element: c.data_element.clone(),
             org_unit: c.org_unit.clone(),
             period: c.period.to_string(),
-            value: c.value.as_ref().map_or(serde_json::Value::Null, value_json),
+            value: c
+                .figure
+                .as_ref()
+                .map_or(serde_json::Value::Null, figure_json),
+            state: c
+                .figure
+                .as_ref()
+                .and_then(chitieu_domain::Figure::state)
+                .map(Into::into),
             comment: c.comment.clone(),
             updated_at: rfc3339(c.key.at),
             updated_by: c.changed_by.clone(),
-            deleted: c.value.is_none(),
+            deleted: c.figure.is_none(),
         }
     }
 }
@@ -362,9 +383,25 @@ pub struct DataValueQuery {
 #[schema(example = json!({"value": 1582, "comment": "đã rà soát"}))]
 pub struct DataValueWrite {
     /// The value, read as in a data value set (a number, a boolean or a string by the
-    /// element's value type); not `null`: `DELETE` removes a figure.
+    /// element's value type); not `null` (`DELETE` removes a figure) unless `state` is given.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = submitted_value_schema)]
-    pub value: serde_json::Value,
+    pub value: Option<Option<serde_json::Value>>,
+    /// A figure state in place of the value (`no_source`, `pending`): then no value, or
+    /// `null` (else 422 `state_with_value`); another state is 422 `invalid_state`.
+    #[schema(example = "pending")]
+    pub state: Option<String>,
     /// Optional comment (at most 2 000 characters).
     pub comment: Option<String>,
+}
+
+impl DataValueWrite {
+    /// The figure the service stores.
+    pub fn into_figure(self) -> crate::service::single_value::NewFigure {
+        crate::service::single_value::NewFigure {
+            value: self.value.map(|v| v.unwrap_or(serde_json::Value::Null)),
+            state: self.state,
+            comment: self.comment,
+        }
+    }
 }

@@ -12,8 +12,19 @@ use crate::{
     service::submit::{FigureInput, SetInput, SubmittedValue},
 };
 
-/// The one accepted header, in this order.
-pub const CSV_HEADER: [&str; 5] = ["data_element", "period", "org_unit", "value", "comment"];
+/// The accepted header, in this order: the first five columns, or all six (`state`, a
+/// figure state in place of the value, is optional so the v1 header keeps working).
+pub const CSV_HEADER: [&str; 6] = [
+    "data_element",
+    "period",
+    "org_unit",
+    "value",
+    "comment",
+    "state",
+];
+
+/// Columns of the v1 header, without `state`.
+const V1_COLUMNS: usize = 5;
 
 /// Longest code, period or header cell kept, in bytes: well above any valid one (codes have
 /// at most 50 characters, periods 15), so such a cell is still refused with its own
@@ -27,13 +38,14 @@ const fn cell_bytes(chars: usize) -> usize {
     chars * 8
 }
 
-/// Bound of each of the five cells, by position.
-const CELL_BYTES: [usize; 5] = [
+/// Bound of each of the six cells, by position.
+const CELL_BYTES: [usize; 6] = [
     SHORT_CELL_BYTES,
     SHORT_CELL_BYTES,
     SHORT_CELL_BYTES,
     cell_bytes(MAX_TEXT_CHARS),
     cell_bytes(MAX_COMMENT_CHARS),
+    SHORT_CELL_BYTES,
 ];
 
 /// Why a row is refused before the submission looks at its content.
@@ -119,9 +131,9 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Reads the next record: its first five cells into `cells`, the rest dropped. Returns its
+    /// Reads the next record: its first six cells into `cells`, the rest dropped. Returns its
     /// number of cells, or `None` when the body has no more records.
-    fn record(&mut self, cells: &mut [Cell; 5]) -> Option<usize> {
+    fn record(&mut self, cells: &mut [Cell; 6]) -> Option<usize> {
         let mut count = 0;
         loop {
             let end = self.next(cells.get_mut(count))?;
@@ -147,19 +159,23 @@ pub fn parse(body: &[u8], max_rows: usize) -> Result<SetInput, ApiError> {
     // The reader skips a leading byte order mark itself.
     let mut fields = Fields::new(body);
     let mut cells = CELL_BYTES.map(Cell::new);
-    let header_ok = fields.record(&mut cells).is_some_and(|count| {
-        count == CSV_HEADER.len()
+    let header = fields.record(&mut cells).filter(|&count| {
+        (count == V1_COLUMNS || count == CSV_HEADER.len())
             && cells
                 .iter()
                 .zip(CSV_HEADER)
+                .take(count)
                 .all(|(cell, name)| !cell.cut && cell.text().trim().eq_ignore_ascii_case(name))
     });
-    if !header_ok {
+    let Some(columns) = header else {
         return Err(ApiError::bad_request(
             "invalid_csv",
-            format!("the CSV header must be exactly {}", CSV_HEADER.join(",")),
+            format!(
+                "the CSV header must be exactly {}, optionally followed by ,state",
+                CSV_HEADER[..V1_COLUMNS].join(",")
+            ),
         ));
-    }
+    };
     let mut rows = Vec::new();
     while let Some(count) = fields.record(&mut cells) {
         if rows.len() == max_rows {
@@ -167,7 +183,7 @@ pub fn parse(body: &[u8], max_rows: usize) -> Result<SetInput, ApiError> {
                 "a set holds at most {max_rows} values; this CSV has more"
             )));
         }
-        rows.push(row(&cells, count));
+        rows.push(row(&cells, count, columns));
     }
     Ok(SetInput {
         org_unit: None,
@@ -176,12 +192,13 @@ pub fn parse(body: &[u8], max_rows: usize) -> Result<SetInput, ApiError> {
     })
 }
 
-/// The figure of a record of `count` cells, the first five of them in `cells`.
-fn row(cells: &[Cell; 5], count: usize) -> FigureInput {
+/// The figure of a record of `count` cells, the first six of them in `cells`, under a header
+/// of `columns` columns. An empty `state` cell is no state.
+fn row(cells: &[Cell; 6], count: usize, columns: usize) -> FigureInput {
     let cell = |i: usize| (i < count).then(|| cells[i].text().to_owned());
-    let value = if count != CSV_HEADER.len() {
+    let value = if count != columns {
         SubmittedValue::Refused(WRONG_CELL_COUNT)
-    } else if cells.iter().any(|c| c.cut) {
+    } else if cells[..columns].iter().any(|c| c.cut) {
         SubmittedValue::Refused(CELL_TOO_LONG)
     } else {
         SubmittedValue::Cell(cells[3].text().to_owned())
@@ -192,6 +209,10 @@ fn row(cells: &[Cell; 5], count: usize) -> FigureInput {
         org_unit: cell(2),
         value,
         comment: cell(4),
+        state: (count == columns)
+            .then(|| cell(V1_COLUMNS))
+            .flatten()
+            .filter(|s| !s.is_empty()),
     }
 }
 
@@ -237,6 +258,7 @@ mod tests {
                         }
                     },
                     comment: cell(4),
+                    state: None,
                 }
             })
             .collect()
@@ -304,6 +326,40 @@ mod tests {
         let row = &rows(&format!("{HEADER}DOC,2023,VT-P1,12,{nfd}\n"))[0];
         assert_eq!(row.comment.as_deref(), Some(nfd.as_str()));
         assert_eq!(row.value, RawValue::Csv("12".into()));
+    }
+
+    #[test]
+    fn a_sixth_state_column_is_optional_and_read_only_under_its_header() {
+        let with_state = "data_element,period,org_unit,value,comment,state\n";
+        let read = rows(&format!(
+            "{with_state}ENT,2023,VT,,Mục 10.2,no_source\nPOP,2023,VT,5,,\nX,2023,VT,1,\nY,2023,VT,,,maybe\n"
+        ));
+        let states: Vec<_> = read
+            .iter()
+            .map(|r| (r.state.as_deref(), &r.value))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                (Some("no_source"), &RawValue::Delete),
+                (None, &RawValue::Csv("5".into())),
+                (None, &RawValue::Unsupported(WRONG_CELL_COUNT)),
+                (Some("maybe"), &RawValue::Delete),
+            ]
+        );
+        // Under the v1 header a sixth cell is a wrong row, never a state.
+        let v1 = rows(&format!("{HEADER}ENT,2023,VT,,c,no_source\n"));
+        assert_eq!(
+            (v1[0].state.as_deref(), &v1[0].value),
+            (None, &RawValue::Unsupported(WRONG_CELL_COUNT))
+        );
+        for bad in [
+            "data_element,period,org_unit,value,comment,states\n",
+            "data_element,period,org_unit,value,state,comment\n",
+            "data_element,period,org_unit,value,comment,state,extra\n",
+        ] {
+            assert_eq!(code(bad, 10), "invalid_csv", "{bad:?}");
+        }
     }
 
     #[test]

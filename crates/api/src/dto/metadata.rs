@@ -3,7 +3,7 @@
 
 use chitieu_domain::{
     Aggregation, DataElement, DataElementCode, DomainError, Expression, GroupCode, Indicator,
-    IndicatorCode, OrgUnit, OrgUnitCode, UnitKind, UnitName, ValueType,
+    IndicatorCode, OrgUnit, OrgUnitCode, SourceText, UnitKind, UnitName, ValueType,
 };
 use chitieu_persistence::{
     FieldIssue,
@@ -52,6 +52,14 @@ pub struct DataElementInput {
     /// `sum`, `last`, `average` or `none`.
     #[schema(example = "sum")]
     pub aggregation: String,
+    /// Code of the org unit that provides the figures (stored or in the bundle; else
+    /// `unknown_org_unit` at `data_elements[i].owner`). Absent: not stated.
+    #[schema(example = "VT")]
+    pub owner: Option<String>,
+    /// Where the figures come from: text, at most 2 000 characters, NFC-normalised and
+    /// trimmed (line breaks allowed; empty is absent). Absent: not stated.
+    #[schema(example = "Cục Thống kê tỉnh")]
+    pub source: Option<String>,
 }
 
 /// An indicator to create or update.
@@ -340,10 +348,18 @@ impl MetadataRequest {
             let name = c.take("name", UnitName::parse(&e.name));
             let vt = c.take("value_type", ValueType::parse(&e.value_type));
             let agg = c.take("aggregation", Aggregation::parse(&e.aggregation));
-            let element = match (&code, name, vt, agg) {
-                (Some(code), Some(name), Some(vt), Some(agg)) => {
-                    c.take("aggregation", DataElement::new(code.clone(), name, vt, agg))
-                }
+            let owner = c.take(
+                "owner",
+                e.owner.as_deref().map(OrgUnitCode::parse).transpose(),
+            );
+            let source = c.take(
+                "source",
+                e.source.as_deref().map(SourceText::parse).transpose(),
+            );
+            let element = match (&code, name, vt, agg, owner, source) {
+                (Some(code), Some(name), Some(vt), Some(agg), Some(owner), Some(source)) => c
+                    .take("aggregation", DataElement::new(code.clone(), name, vt, agg))
+                    .map(|el| el.with_provenance(owner, source.flatten())),
                 _ => None,
             };
             match (element, code) {

@@ -71,6 +71,12 @@ pub struct AttainmentRowDto {
     pub targets: Vec<TargetResultDto>,
     /// `met`, `not_met`, `no_target` or `no_data`.
     pub status: &'static str,
+    /// Why a row without a value has none, when figure states say so: every reference
+    /// (numerator and denominator) that holds no number in the subtree over the period
+    /// holds a figure state there. `no_source` when any of them has no source, else
+    /// `pending`; `null` otherwise (always `null` on a row with a value).
+    #[schema(required = true, nullable = true)]
+    pub data_state: Option<super::common::FigureStateDto>,
 }
 
 fn opt(d: Option<rust_decimal::Decimal>) -> Option<Num> {
@@ -89,6 +95,7 @@ impl AttainmentRowDto {
             value: opt(r.ratio.map(|x| x.rounded(r.decimals))),
             targets: r.targets.iter().map(TargetResultDto::from).collect(),
             status: r.status.as_str(),
+            data_state: r.data_state.map(Into::into),
         }
     }
 }

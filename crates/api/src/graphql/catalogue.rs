@@ -26,11 +26,17 @@ pub struct DataElement {
     pub value_type: String,
     /// How values roll up over units and months: `sum`, `last`, `average` or `none`.
     pub aggregation: String,
+    /// Code of the org unit that provides the figures, when stated.
+    pub owner: Option<String>,
+    /// Where the figures come from, when stated.
+    pub source: Option<String>,
 }
 
 impl From<&StoredDataElement> for DataElement {
     fn from(s: &StoredDataElement) -> Self {
         Self {
+            owner: s.element.owner.as_ref().map(|o| o.as_str().to_owned()),
+            source: s.element.source.as_ref().map(|t| t.as_str().to_owned()),
             code: s.element.code.as_str().to_owned(),
             name: s.element.name.as_str().to_owned(),
             value_type: s.element.value_type.as_str().to_owned(),

@@ -1,6 +1,6 @@
 //! Figures: reading stored data values and submitting data value sets.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject};
 use chitieu_persistence::{changes, data_values::StoredDataValue};
 
 use super::{
@@ -11,7 +11,7 @@ use super::{
     types::ViolationGql,
 };
 use crate::{
-    dto::common::{parse_rfc3339, rfc3339, value_json},
+    dto::common::{figure_json, parse_rfc3339, rfc3339},
     service::{
         data_values,
         filters::FigureQuery,
@@ -20,6 +20,35 @@ use crate::{
         submit::{self, FigureInput, SetInput, SubmittedValue},
     },
 };
+
+/// A figure state in place of a value.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "FigureState")]
+pub enum FigureStateGql {
+    /// No system or body provides the figure (`no_source`).
+    NoSource,
+    /// The figure is being compiled (`pending`).
+    Pending,
+}
+
+impl From<chitieu_domain::FigureState> for FigureStateGql {
+    fn from(s: chitieu_domain::FigureState) -> Self {
+        match s {
+            chitieu_domain::FigureState::NoSource => Self::NoSource,
+            chitieu_domain::FigureState::Pending => Self::Pending,
+        }
+    }
+}
+
+impl FigureStateGql {
+    /// The state as the service reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoSource => chitieu_domain::FigureState::NoSource.as_str(),
+            Self::Pending => chitieu_domain::FigureState::Pending.as_str(),
+        }
+    }
+}
 
 /// A stored figure.
 #[derive(SimpleObject, Clone)]
@@ -31,8 +60,10 @@ pub struct DataValue {
     /// Period.
     pub period: String,
     /// A number for integer/number elements (its exact decimal), a boolean, or a string for
-    /// text.
+    /// text; `null` for a figure state.
     pub value: JsonValue,
+    /// The figure state in place of a value; `null` for a value.
+    pub state: Option<FigureStateGql>,
     /// Comment.
     pub comment: Option<String>,
     /// Last change (RFC 3339).
@@ -50,7 +81,8 @@ impl From<&StoredDataValue> for DataValue {
             data_element: v.data_element.clone(),
             org_unit: v.org_unit.clone(),
             period: v.period.to_string(),
-            value: JsonValue(value_json(&v.value)),
+            value: JsonValue(figure_json(&v.figure)),
+            state: v.figure.state().map(Into::into),
             comment: v.comment.clone(),
             updated_at: rfc3339(v.updated_at),
             updated_by: v.updated_by.clone(),
@@ -64,9 +96,12 @@ impl From<&StoredDataValue> for DataValue {
 pub struct DataValueInput {
     /// Data element code.
     pub data_element: String,
-    /// A number, boolean or string; `null` deletes the stored value. Required: a figure
-    /// without a value is a conflict, never a silent deletion.
+    /// A number, boolean or string; `null` deletes the stored value. Required (except with
+    /// `state`): a figure without a value is a conflict, never a silent deletion.
     pub value: MaybeUndefined<JsonValue>,
+    /// A figure state in place of the value (then `value` is absent or `null`, else the
+    /// conflict `state_with_value`).
+    pub state: Option<FigureStateGql>,
     /// Comment.
     pub comment: Option<String>,
     /// Overrides the set's org unit.
@@ -104,6 +139,7 @@ impl From<DataValueSetInput> for SetInput {
                     comment: v.comment,
                     org_unit: v.org_unit,
                     period: v.period,
+                    state: v.state.map(|s| s.as_str().to_owned()),
                 })
                 .collect(),
         }
@@ -245,8 +281,10 @@ pub struct DataValueChange {
     pub org_unit: String,
     /// Period.
     pub period: String,
-    /// The value now; `null` when deleted.
+    /// The value now; `null` when deleted or a figure state.
     pub value: JsonValue,
+    /// The figure state now in place of a value; `null` otherwise.
+    pub state: Option<FigureStateGql>,
     /// True when the figure was deleted.
     pub deleted: bool,
     /// Comment.
@@ -263,8 +301,17 @@ impl From<&changes::Change> for DataValueChange {
             data_element: c.data_element.clone(),
             org_unit: c.org_unit.clone(),
             period: c.period.to_string(),
-            value: JsonValue(c.value.as_ref().map_or(serde_json::Value::Null, value_json)),
-            deleted: c.value.is_none(),
+            value: JsonValue(
+                c.figure
+                    .as_ref()
+                    .map_or(serde_json::Value::Null, figure_json),
+            ),
+            state: c
+                .figure
+                .as_ref()
+                .and_then(chitieu_domain::Figure::state)
+                .map(Into::into),
+            deleted: c.figure.is_none(),
             comment: c.comment.clone(),
             changed_at: rfc3339(c.key.at),
             changed_by: c.changed_by.clone(),

@@ -7,11 +7,11 @@ use async_graphql::{Context, Object};
 
 use super::{
     context::state_and_caller,
-    data::DataValue,
+    data::{DataValue, FigureStateGql},
     error::{GqlResult, gql},
     numbers::JsonValue,
 };
-use crate::service::single_value::{self, Preconditions, ValueKey};
+use crate::service::single_value::{self, NewFigure, Preconditions, ValueKey};
 
 /// One figure's read.
 #[derive(Default)]
@@ -47,7 +47,8 @@ pub struct SingleValueMutation;
 impl SingleValueMutation {
     /// Stores one figure through the data value set pipeline (checks, report locks, audit),
     /// when `ifMatch` names its current `etag`, or when `ifNoneMatch: "*"` and none is stored
-    /// yet; answers the stored figure with its new `etag`.
+    /// yet; answers the stored figure with its new `etag`. `state` stores a figure state in
+    /// place of a value (then `value` is absent or `null`).
     #[allow(clippy::too_many_arguments)]
     async fn put_data_value(
         &self,
@@ -55,12 +56,13 @@ impl SingleValueMutation {
         data_element: String,
         org_unit: String,
         period: String,
-        value: JsonValue,
+        value: Option<JsonValue>,
+        #[graphql(name = "state")] figure_state: Option<FigureStateGql>,
         comment: Option<String>,
         if_match: Option<String>,
         if_none_match: Option<String>,
     ) -> GqlResult<DataValue> {
-        let (state, caller) = state_and_caller(ctx)?;
+        let (app, caller) = state_and_caller(ctx)?;
         let key = ValueKey {
             data_element: &data_element,
             org_unit: &org_unit,
@@ -68,7 +70,12 @@ impl SingleValueMutation {
         };
         let conditions =
             Preconditions::parse(if_match.as_deref(), if_none_match.as_deref()).map_err(gql)?;
-        let one = single_value::put(state, caller, key, value.0, comment, &conditions)
+        let figure = NewFigure {
+            value: value.map(|v| v.0),
+            state: figure_state.map(|s| s.as_str().to_owned()),
+            comment,
+        };
+        let one = single_value::put(app, caller, key, figure, &conditions)
             .await
             .map_err(gql)?;
         Ok(DataValue::from(&one.value))

@@ -115,6 +115,9 @@ pub struct AttainmentRowGql {
     pub targets: Vec<TargetCheck>,
     /// Overall status.
     pub status: AttainmentStatus,
+    /// Why a row without a value has none, when figure states say so (see REST's
+    /// `data_state`): `NO_SOURCE` if any missing reference has no source, else `PENDING`.
+    pub data_state: Option<super::data::FigureStateGql>,
 }
 
 impl AttainmentRowGql {
@@ -129,6 +132,7 @@ impl AttainmentRowGql {
             value: r.ratio.map(|x| f(x.rounded(r.decimals))),
             targets: r.targets.iter().map(TargetCheck::from).collect(),
             status: r.status.into(),
+            data_state: r.data_state.map(Into::into),
         }
     }
 }

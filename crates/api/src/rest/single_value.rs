@@ -136,15 +136,8 @@ pub async fn put_data_value(
     ApiJson(body): ApiJson<DataValueWrite>,
 ) -> Result<Response, ApiError> {
     let conditions = preconditions(&headers)?;
-    let one = single_value::put(
-        &state,
-        &caller,
-        key(&path),
-        body.value,
-        body.comment,
-        &conditions,
-    )
-    .await?;
+    let one =
+        single_value::put(&state, &caller, key(&path), body.into_figure(), &conditions).await?;
     Ok(answer(&one))
 }
 

@@ -351,6 +351,9 @@ fn check_elements(issues: &mut Vec<MetadataIssue>, bundle: &MetadataBundle, exis
         List::DataElements,
         elements.iter().map(|(i, e)| (*i, e.code.as_str())),
     );
+    let bundle_units: HashSet<&str> = (bundle.org_units.iter())
+        .map(|(_, u)| u.code.as_str())
+        .collect();
     for (i, e) in elements {
         if let Some(old) = existing.data_elements.get(e.code.as_str())
             && old.element.value_type != e.value_type
@@ -362,6 +365,19 @@ fn check_elements(issues: &mut Vec<MetadataIssue>, bundle: &MetadataBundle, exis
             };
             let path = FieldPath::field(List::DataElements, *i, "value_type");
             issues.push(MetadataIssue::new(path, problem));
+        }
+        if let Some(owner) = &e.owner {
+            let code = owner.as_str();
+            let known = existing.units.contains_key(code)
+                || bundle_units.contains(code)
+                || bundle.declared.org_units.contains(code);
+            if !known {
+                let problem = Problem::UnknownOrgUnit {
+                    code: code.to_owned(),
+                };
+                let path = FieldPath::field(List::DataElements, *i, "owner");
+                issues.push(MetadataIssue::new(path, problem));
+            }
         }
     }
 }

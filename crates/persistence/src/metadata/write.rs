@@ -118,7 +118,8 @@ impl Catalogued for DataElement {
     type Id = DataElementId;
     const TABLE: &'static str = "data_element";
     const KEY: &'static [&'static str] = &["code"];
-    const FIELDS: &'static [&'static str] = &["name", "value_type", "aggregation"];
+    const FIELDS: &'static [&'static str] =
+        &["name", "value_type", "aggregation", "owner_code", "source"];
 
     fn key(&self, _: &Refs) -> Result<Vec<Value>, PersistenceError> {
         Ok(vec![self.code.as_str().into()])
@@ -129,6 +130,8 @@ impl Catalogued for DataElement {
             self.name.as_str().into(),
             self.value_type.as_str().into(),
             self.aggregation.as_str().into(),
+            self.owner.as_ref().map(|o| o.as_str().to_owned()).into(),
+            self.source.as_ref().map(|s| s.as_str().to_owned()).into(),
         ]
     }
 }

@@ -1,15 +1,14 @@
 //! What a set records in the audit trail: one `data_values.write` event per org unit, listing
-//! that unit's changes compactly as `{"changes": [[data_element, period, old, new], ...]}`.
+//! that unit's changes compactly as `{"changes": [[data_element, period, old, new], ...]}`;
+//! a figure state is shown as `{"state": "no_source"}`.
 //! Pure.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chitieu_domain::{Period, Value as DomainValue};
 
+use super::checks::Columns as Figure;
 use crate::{DataElementId, OrgUnitId, audit, catalogue::StoredDataElement};
-
-/// A stored figure's (num, text).
-pub(crate) type Figure = (Option<i64>, Option<String>);
 
 /// One figure's change: before and after (`None`: absent).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,10 +28,18 @@ pub(crate) fn audit_events(
     let by_id: HashMap<DataElementId, &StoredDataElement> =
         elements.values().map(|e| (e.id, e)).collect();
     let shown = |element: DataElementId, v: &Option<Figure>| -> serde_json::Value {
-        let (Some((num, text)), Some(e)) = (v, by_id.get(&element)) else {
+        let (Some(figure), Some(e)) = (v, by_id.get(&element)) else {
             return serde_json::Value::Null;
         };
-        match e.element.value_type.from_stored(*num, text.as_deref()) {
+        // A state is shown as an object, so it never reads as a text value.
+        if let Some(state) = figure.state {
+            return serde_json::json!({ "state": state.as_str() });
+        }
+        match e
+            .element
+            .value_type
+            .from_stored(figure.num, figure.text.as_deref())
+        {
             Some(DomainValue::Integer(i)) => i.into(),
             Some(DomainValue::Number(d)) => d.normalize().to_string().into(),
             Some(DomainValue::Boolean(b)) => b.into(),

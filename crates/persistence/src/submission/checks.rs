@@ -7,20 +7,48 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chitieu_domain::{Period, Value as DomainValue};
+use chitieu_domain::{Figure, FigureState, Period};
 
 use super::{Conflict, RawValue, conflict, parse::Parsed};
 use crate::{DataElementId, DataValueId, OrgUnitId, catalogue::StoredDataElement};
 
-/// A row that passed every check of its own: ids resolved, value checked (`None` deletes).
+/// A row that passed every check of its own: ids resolved, value checked (`None` deletes; a
+/// state is stored like a value that holds no number).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Checked {
     pub index: usize,
     pub unit_id: OrgUnitId,
     pub element_id: DataElementId,
     pub period: Period,
-    pub value: Option<DomainValue>,
+    pub value: Option<Figure>,
     pub comment: Option<String>,
+}
+
+/// The storage columns of a figure: a value's number or text, or a state with neither.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Columns {
+    pub num: Option<i64>,
+    pub text: Option<String>,
+    pub state: Option<FigureState>,
+}
+
+impl Columns {
+    pub(crate) fn of(figure: &Figure) -> Self {
+        match figure {
+            Figure::Value(v) => {
+                let s = v.to_stored();
+                Self {
+                    num: s.num,
+                    text: s.text,
+                    state: None,
+                }
+            }
+            Figure::State(state) => Self {
+                state: Some(*state),
+                ..Self::default()
+            },
+        }
+    }
 }
 
 /// A stored figure of a (unit, element) the set touches.
@@ -31,7 +59,19 @@ pub(crate) struct StoredRow {
     pub next_end: i32,
     pub num: Option<i64>,
     pub text: Option<String>,
+    pub state: Option<FigureState>,
     pub comment: Option<String>,
+}
+
+impl StoredRow {
+    /// Its storage columns.
+    pub(crate) fn columns(&self) -> Columns {
+        Columns {
+            num: self.num,
+            text: self.text.clone(),
+            state: self.state,
+        }
+    }
 }
 
 /// The stored history of each (unit, element) the set names.
@@ -124,11 +164,17 @@ fn check_values(
             continue;
         };
         let value_type = element.element.value_type;
-        let value = match p.raw {
-            RawValue::Delete => Ok(None),
-            RawValue::Json(input) => value_type.check_json(input).map(Some),
-            RawValue::Csv(cell) => value_type.check_csv(cell).map(Some),
-            RawValue::Unsupported(kind) => {
+        let value = match (p.state, p.raw) {
+            // A state holds no value, whatever the element's type.
+            (Some(state), _) => Ok(Some(Figure::State(state))),
+            (None, RawValue::Delete) => Ok(None),
+            (None, RawValue::Json(input)) => {
+                value_type.check_json(input).map(|v| Some(Figure::Value(v)))
+            }
+            (None, RawValue::Csv(cell)) => {
+                value_type.check_csv(cell).map(|v| Some(Figure::Value(v)))
+            }
+            (None, RawValue::Unsupported(kind)) => {
                 conflicts.push(conflict(
                     p.index,
                     "invalid_value",
@@ -246,7 +292,7 @@ pub(super) fn overlap_stored(
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use chitieu_domain::Month;
+    use chitieu_domain::{Month, Value as DomainValue};
 
     use super::*;
 
@@ -264,7 +310,7 @@ mod tests {
             unit_id: OrgUnitId::new(1),
             element_id: DataElementId::new(1),
             period,
-            value: value.map(DomainValue::Integer),
+            value: value.map(|v| Figure::Value(DomainValue::Integer(v))),
             comment: None,
         }
     }
@@ -373,6 +419,7 @@ mod tests {
                 next_end: i32::MAX,
                 num: Some(1),
                 text: None,
+                state: None,
                 comment: None,
             }],
         )]);

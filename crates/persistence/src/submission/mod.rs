@@ -14,6 +14,8 @@ mod parse;
 mod plan;
 mod store;
 
+pub(crate) use store::stored_state;
+
 use chitieu_domain::{Period, ValueInput, report::Reach};
 use sea_orm::ConnectionTrait;
 
@@ -96,6 +98,10 @@ pub struct RawRow {
     pub value: RawValue,
     /// Optional comment.
     pub comment: Option<String>,
+    /// A figure state (`no_source`, `pending`) in place of a value, as sent: the value must
+    /// then be [`RawValue::Delete`] (absent, `null` or an empty cell), else the row is
+    /// `state_with_value`; an unknown state is `invalid_state`.
+    pub state: Option<String>,
 }
 
 /// Why one row was refused.
@@ -114,7 +120,7 @@ pub struct Conflict {
 pub struct SubmissionOutcome {
     /// Values that did not exist before.
     pub imported: u64,
-    /// Values that existed and changed (value or comment).
+    /// Values that existed and changed (value, state or comment).
     pub updated: u64,
     /// Values that existed unchanged (and deletions of values that did not exist).
     pub unchanged: u64,

@@ -2,7 +2,7 @@
 //! looked up. Pure.
 
 use chitieu_domain::{
-    DataElementCode, OrgUnitCode, Period,
+    DataElementCode, FigureState, OrgUnitCode, Period,
     text::{TextKind, nfc},
 };
 
@@ -17,6 +17,8 @@ pub(crate) struct Parsed<'a> {
     pub period: Period,
     pub raw: &'a RawValue,
     pub comment: Option<String>,
+    /// A state in place of the value (`raw` is then [`RawValue::Delete`]).
+    pub state: Option<FigureState>,
 }
 
 /// Every row parsed on its own: the well-formed ones, and a conflict for each other one.
@@ -76,6 +78,10 @@ fn parse_row(index: usize, row: &RawRow) -> Result<Parsed<'_>, Conflict> {
             Some(c)
         }
     };
+    let state = match row.state.as_deref() {
+        None => None,
+        Some(s) => Some(parse_state(index, s, &row.value)?),
+    };
     Ok(Parsed {
         index,
         unit,
@@ -83,7 +89,29 @@ fn parse_row(index: usize, row: &RawRow) -> Result<Parsed<'_>, Conflict> {
         period,
         raw: &row.value,
         comment,
+        state,
     })
+}
+
+/// A row's state: a known one, on a row without a value.
+fn parse_state(index: usize, state: &str, value: &RawValue) -> Result<FigureState, Conflict> {
+    let Some(parsed) = FigureState::parse(state) else {
+        let shown: String = state.chars().take(50).collect();
+        return Err(conflict(
+            index,
+            "invalid_state",
+            format!("unknown state {shown:?}: expected no_source or pending"),
+        ));
+    };
+    if *value != RawValue::Delete {
+        return Err(conflict(
+            index,
+            "state_with_value",
+            "a figure carries a value or a state, not both: send the state without a value \
+             (or with value null)",
+        ));
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -103,6 +131,7 @@ mod tests {
             data_element: element.to_owned(),
             value: RawValue::Delete,
             comment: comment.map(str::to_owned),
+            state: None,
         }
     }
 
@@ -141,6 +170,40 @@ mod tests {
         let (parsed, _) = parse_rows(&rows);
         assert_eq!(parsed.len(), 1);
         assert_eq!(parsed[0].period, Period::parse("2023-01/2023-03").unwrap());
+    }
+
+    #[test]
+    fn a_state_stands_alone_and_must_be_known() {
+        let with = |value: RawValue, state: &str| RawRow {
+            value,
+            state: Some(state.to_owned()),
+            ..row(Some("VT"), Some("2023"), "DE", None)
+        };
+        let rows = [
+            with(RawValue::Delete, "no_source"),
+            with(RawValue::Delete, "pending"),
+            with(RawValue::Csv("5".into()), "pending"),
+            with(RawValue::Delete, "No_Source"),
+            with(RawValue::Unsupported("an array"), "pending"),
+        ];
+        assert_eq!(
+            codes(&rows),
+            [
+                (2, "state_with_value"),
+                (3, "invalid_state"),
+                (4, "state_with_value")
+            ]
+        );
+        let (parsed, _) = parse_rows(&rows);
+        let states: Vec<_> = parsed.iter().map(|p| p.state).collect();
+        assert_eq!(
+            states,
+            [Some(FigureState::NoSource), Some(FigureState::Pending)]
+        );
+        assert_eq!(
+            parse_rows(&[row(Some("VT"), Some("2023"), "DE", None)]).0[0].state,
+            None
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chitieu_domain::Period;
 
 use super::{
     audit_trail::Change,
-    checks::{Checked, Histories},
+    checks::{Checked, Columns, Histories},
 };
 use crate::{DataElementId, DataValueId, OrgUnitId, rollup};
 
@@ -20,6 +20,7 @@ pub(crate) struct Upsert {
     pub period: Period,
     pub num: Option<i64>,
     pub text: Option<String>,
+    pub state: Option<chitieu_domain::FigureState>,
     pub comment: Option<String>,
     pub next_end: i32,
 }
@@ -29,7 +30,7 @@ pub(crate) struct Upsert {
 pub(crate) struct Counts {
     /// Values that did not exist before.
     pub imported: u64,
-    /// Values that existed and changed (value or comment).
+    /// Values that existed and changed (value, state or comment).
     pub updated: u64,
     /// Values that existed unchanged (and deletions of values that did not exist).
     pub unchanged: u64,
@@ -120,7 +121,7 @@ pub(crate) fn plan_writes(checked: &[Checked], stored: &Histories) -> Plan {
                         unit_id,
                         element_id,
                         period: r.period,
-                        old: Some((r.num, r.text.clone())),
+                        old: Some(r.columns()),
                         new: None,
                     });
                     if let Some(n) = r.num {
@@ -132,9 +133,9 @@ pub(crate) fn plan_writes(checked: &[Checked], stored: &Histories) -> Plan {
                     chain_changed = true;
                 }
                 (Some(v), existing) => {
-                    let s = v.to_stored();
+                    let s = Columns::of(v);
                     if let Some(r) = existing {
-                        if r.num == s.num && r.text == s.text && r.comment == c.comment {
+                        if r.columns() == s && r.comment == c.comment {
                             plan.counts.unchanged += 1;
                             continue;
                         }
@@ -148,8 +149,8 @@ pub(crate) fn plan_writes(checked: &[Checked], stored: &Histories) -> Plan {
                         unit_id,
                         element_id,
                         period: c.period,
-                        old: existing.map(|r| (r.num, r.text.clone())),
-                        new: Some((s.num, s.text.clone())),
+                        old: existing.map(super::checks::StoredRow::columns),
+                        new: Some(s.clone()),
                     });
                     let slot = slots.entry(c.period).or_insert(Slot {
                         stored: None,
@@ -170,7 +171,7 @@ pub(crate) fn plan_writes(checked: &[Checked], stored: &Histories) -> Plan {
             let old_next = slot.stored.map(|(_, ne)| ne);
             if let Some(i) = slot.written {
                 let c = &checked[i];
-                let s = c.value.as_ref().map(|v| v.to_stored()).unwrap_or_default();
+                let s = c.value.as_ref().map(Columns::of).unwrap_or_default();
                 if let (Some(n), Some(ne)) = (slot.old_num, old_next) {
                     plan.deltas
                         .push(delta(unit_id, element_id, *period, ne, n, -1));
@@ -185,6 +186,7 @@ pub(crate) fn plan_writes(checked: &[Checked], stored: &Histories) -> Plan {
                     period: *period,
                     num: s.num,
                     text: s.text,
+                    state: s.state,
                     comment: c.comment.clone(),
                     next_end: new_next,
                 });
@@ -210,7 +212,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use std::collections::{BTreeMap, HashMap};
 
-    use chitieu_domain::{Month, Value as DomainValue};
+    use chitieu_domain::{Figure, FigureState, Month, Value as DomainValue};
     use proptest::prelude::*;
 
     use super::*;
@@ -241,6 +243,7 @@ mod tests {
             next_end,
             num: Some(num),
             text: None,
+            state: None,
             comment: None,
         }
     }
@@ -251,7 +254,7 @@ mod tests {
             unit_id: U1,
             element_id: E1,
             period,
-            value: value.map(DomainValue::Integer),
+            value: value.map(|v| Figure::Value(DomainValue::Integer(v))),
             comment: None,
         }
     }
@@ -399,6 +402,7 @@ mod tests {
     struct Fig {
         num: Option<i64>,
         text: Option<String>,
+        state: Option<FigureState>,
         comment: Option<String>,
     }
 
@@ -440,12 +444,13 @@ mod tests {
         out
     }
 
-    fn figure(value: &Option<DomainValue>, comment: &Option<String>) -> Option<Fig> {
+    fn figure(value: &Option<Figure>, comment: &Option<String>) -> Option<Fig> {
         value.as_ref().map(|v| {
-            let s = v.to_stored();
+            let s = Columns::of(v);
             Fig {
                 num: s.num,
                 text: s.text,
+                state: s.state,
                 comment: comment.clone(),
             }
         })
@@ -464,11 +469,12 @@ mod tests {
         }
     }
 
-    fn arb_value() -> impl Strategy<Value = Option<DomainValue>> {
+    fn arb_value() -> impl Strategy<Value = Option<Figure>> {
         prop_oneof![
             2 => Just(None),
-            5 => (-3i64..4).prop_map(|n| Some(DomainValue::Integer(n))),
-            1 => prop::sample::select(vec!["a", "b"]).prop_map(|t| Some(DomainValue::Text(t.into()))),
+            5 => (-3i64..4).prop_map(|n| Some(Figure::Value(DomainValue::Integer(n)))),
+            1 => prop::sample::select(vec!["a", "b"]).prop_map(|t| Some(Figure::Value(DomainValue::Text(t.into())))),
+            2 => prop::sample::select(FigureState::ALL.to_vec()).prop_map(|s| Some(Figure::State(s))),
         ]
     }
 
@@ -476,7 +482,8 @@ mod tests {
         (0i32..12, 0i32..3).prop_map(|(s, len)| p(s, (s + len).min(11)))
     }
 
-    /// A stored history: consecutive segments of the year, each stored or not.
+    /// A stored history: consecutive segments of the year, each stored or not (a number,
+    /// else a text or a state).
     fn arb_history() -> impl Strategy<Value = Vec<(Period, Option<i64>)>> {
         prop::collection::vec(
             (1i32..4, prop::option::of(prop::option::of(-3i64..4))),
@@ -518,16 +525,24 @@ mod tests {
                 let mut table = Table::new();
                 for (g, history) in histories.into_iter().enumerate() {
                     let (u, e) = groups[g];
-                    for (period, num) in history {
+                    for (i, (period, num)) in history.into_iter().enumerate() {
                         let fig = match num {
                             Some(n) => Fig {
                                 num: Some(n),
                                 text: None,
+                                state: None,
+                                comment: None,
+                            },
+                            None if i % 2 == 0 => Fig {
+                                num: None,
+                                text: Some("t".into()),
+                                state: None,
                                 comment: None,
                             },
                             None => Fig {
                                 num: None,
-                                text: Some("t".into()),
+                                text: None,
+                                state: Some(FigureState::Pending),
                                 comment: None,
                             },
                         };
@@ -544,6 +559,7 @@ mod tests {
                         next_end: next,
                         num: fig.num,
                         text: fig.text,
+                        state: fig.state,
                         comment: fig.comment,
                     });
                 }
@@ -615,7 +631,7 @@ mod tests {
             let mut by_id: ById = stored
                 .iter()
                 .flat_map(|(&(u, e), rows)| rows.iter().map(move |r| {
-                    (r.id, ((u, e, r.period), Fig { num: r.num, text: r.text.clone(), comment: r.comment.clone() }, r.next_end))
+                    (r.id, ((u, e, r.period), Fig { num: r.num, text: r.text.clone(), state: r.state, comment: r.comment.clone() }, r.next_end))
                 }))
                 .collect();
             for id in &plan.deletes {
@@ -624,7 +640,7 @@ mod tests {
             let mut next_id = 1_000;
             for u in &plan.upserts {
                 let key = (u.unit_id, u.element_id, u.period);
-                let fig = Fig { num: u.num, text: u.text.clone(), comment: u.comment.clone() };
+                let fig = Fig { num: u.num, text: u.text.clone(), state: u.state, comment: u.comment.clone() };
                 match by_id.iter_mut().find(|(_, v)| v.0 == key) {
                     Some((_, v)) => *v = (key, fig, u.next_end),
                     None => {

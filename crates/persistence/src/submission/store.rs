@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use chitieu_domain::FigureState;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::{
@@ -83,6 +84,7 @@ struct StoredFigure {
     end_month: i32,
     value_num: Option<i64>,
     value_text: Option<String>,
+    state: Option<String>,
     comment: Option<String>,
     next_end: i32,
 }
@@ -102,7 +104,7 @@ pub(crate) async fn load_stored(
     let elements: BTreeSet<DataElementId> = wanted.iter().map(|&(_, e)| e).collect();
     let rows: Vec<StoredFigure> = InList::new(
         "SELECT id, org_unit_id, data_element_id, start_month, end_month, value_num, value_text, \
-         comment, next_end FROM data_value WHERE org_unit_id",
+         state, comment, next_end FROM data_value WHERE org_unit_id",
         &format!(" AND data_element_id IN ({})", placeholders(elements.len())),
     )
     .bind_after(elements.iter().map(|&e| Value::from(e)))
@@ -119,10 +121,21 @@ pub(crate) async fn load_stored(
             next_end: row.next_end,
             num: row.value_num,
             text: row.value_text,
+            state: stored_state(row.state.as_deref())?,
             comment: row.comment,
         });
     }
     Ok(out)
+}
+
+/// A stored `state` column read back.
+pub(crate) fn stored_state(state: Option<&str>) -> Result<Option<FigureState>, PersistenceError> {
+    state
+        .map(|s| {
+            FigureState::parse(s)
+                .ok_or_else(|| PersistenceError::corrupt(format!("unknown figure state {s:?}")))
+        })
+        .transpose()
 }
 
 /// Applies `plan` as `actor`: tombstones and deletes, batched upserts, the changed
@@ -146,6 +159,7 @@ pub(crate) async fn apply(
                 u.num.into(),
                 u.next_end.into(),
                 u.text.clone().into(),
+                u.state.map(FigureState::as_str).into(),
                 u.comment.clone().into(),
                 now.into(),
                 now.into(),
@@ -168,6 +182,7 @@ pub(crate) async fn apply(
             "value_num",
             "next_end",
             "value_text",
+            "state",
             "comment",
             "created_at",
             "updated_at",
@@ -176,7 +191,7 @@ pub(crate) async fn apply(
         upserts,
         "ON CONFLICT (org_unit_id, data_element_id, start_month, end_month) DO UPDATE SET \
          value_num = excluded.value_num, next_end = excluded.next_end, value_text = excluded.value_text, \
-         comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+         state = excluded.state, comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .await
     .map_err(|e| match e {

@@ -126,36 +126,48 @@ pub async fn get(
     .ok_or_else(|| unknown_value(key))
 }
 
-/// Stores `value` (and `comment`) under `key` when `preconditions` hold for the figure stored
-/// there now; answers the stored figure and its new `ETag`.
+/// What a `PUT` stores: a value, or a figure state in its place (then no value, or `null`).
+#[derive(Clone, Debug, Default)]
+pub struct NewFigure {
+    /// The value as sent (`None`: absent).
+    pub value: Option<serde_json::Value>,
+    /// A figure state (`no_source`, `pending`) as sent.
+    pub state: Option<String>,
+    /// Optional comment.
+    pub comment: Option<String>,
+}
+
+/// Stores `figure` under `key` when `preconditions` hold for the figure stored there now;
+/// answers the stored figure and its new `ETag`.
 pub async fn put(
     state: &AppState,
     caller: &Caller,
     key: ValueKey<'_>,
-    value: serde_json::Value,
-    comment: Option<String>,
+    figure: NewFigure,
     preconditions: &Preconditions,
 ) -> Result<OneValue, ApiError> {
     authorize(caller, Operation::WriteData)?;
     preconditions.require(true)?;
-    if value.is_null() {
-        return Err(ApiError::bad_request(
-            "invalid_value",
-            "PUT stores a value; use DELETE to remove one",
-        ));
-    }
+    let value = match (figure.value, &figure.state) {
+        // A state is checked by the pipeline, with any value sent beside it.
+        (value, Some(_)) => value.map_or(SubmittedValue::Missing, SubmittedValue::Json),
+        (Some(value), None) if !value.is_null() => SubmittedValue::Json(value),
+        (_, None) => {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                "PUT stores a value or a state; use DELETE to remove a figure",
+            ));
+        }
+    };
     let r = resolve(state, caller, key, true).await?;
-    write(
-        state,
-        caller,
-        &r,
-        SubmittedValue::Json(value),
-        comment,
-        preconditions,
-        key,
-    )
-    .await?
-    .ok_or_else(|| ApiError::internal("a stored figure could not be read back"))
+    let row = Row {
+        value,
+        comment: figure.comment,
+        state: figure.state,
+    };
+    write(state, caller, &r, row, preconditions, key)
+        .await?
+        .ok_or_else(|| ApiError::internal("a stored figure could not be read back"))
 }
 
 /// Deletes the figure stored under `key` when `preconditions` hold for it; 404
@@ -169,9 +181,20 @@ pub async fn delete(
     authorize(caller, Operation::WriteData)?;
     preconditions.require(false)?;
     let r = resolve(state, caller, key, true).await?;
-    let deletion = SubmittedValue::Json(serde_json::Value::Null);
-    write(state, caller, &r, deletion, None, preconditions, key).await?;
+    let deletion = Row {
+        value: SubmittedValue::Json(serde_json::Value::Null),
+        comment: None,
+        state: None,
+    };
+    write(state, caller, &r, deletion, preconditions, key).await?;
     Ok(())
+}
+
+/// The one row a write submits.
+struct Row {
+    value: SubmittedValue,
+    comment: Option<String>,
+    state: Option<String>,
 }
 
 /// One write in one transaction: the unit held, the precondition judged on the figure stored
@@ -180,12 +203,17 @@ async fn write(
     state: &AppState,
     caller: &Caller,
     r: &Resolved,
-    value: SubmittedValue,
-    comment: Option<String>,
+    row: Row,
     preconditions: &Preconditions,
     key: ValueKey<'_>,
 ) -> Result<Option<OneValue>, ApiError> {
-    let deleting = matches!(&value, SubmittedValue::Json(v) if v.is_null());
+    let Row {
+        value,
+        comment,
+        state: figure_state,
+    } = row;
+    let deleting =
+        figure_state.is_none() && matches!(&value, SubmittedValue::Json(v) if v.is_null());
     let rows = SetInput {
         org_unit: Some(r.unit.unit.code.to_string()),
         period: Some(r.period.to_string()),
@@ -195,6 +223,7 @@ async fn write(
             comment,
             org_unit: None,
             period: None,
+            state: figure_state,
         }],
     }
     .into_rows();
@@ -230,7 +259,8 @@ const STATE_CONFLICTS: [&str; 4] = [
 ];
 
 /// The answer to a refused row: 409 with the conflict's code when it conflicts with the
-/// state of things (a lock first), otherwise 422 naming the field (`value` or `comment`).
+/// state of things (a lock first), otherwise 422 naming the field (`value`, `state` or
+/// `comment`).
 fn refusal(outcome: &SubmissionOutcome) -> Option<ApiError> {
     let first = outcome
         .conflicts
@@ -243,10 +273,10 @@ fn refusal(outcome: &SubmissionOutcome) -> Option<ApiError> {
             detail: first.message.clone(),
         });
     }
-    let field = if first.code == "invalid_comment" {
-        "comment"
-    } else {
-        "value"
+    let field = match first.code {
+        "invalid_comment" => "comment",
+        "invalid_state" => "state",
+        _ => "value",
     };
     Some(ApiError::Validation {
         code: first.code,

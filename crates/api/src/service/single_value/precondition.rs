@@ -5,7 +5,7 @@
 use chitieu_persistence::data_values::StoredDataValue;
 use sha2::{Digest, Sha256};
 
-use crate::{ApiError, dto::common::value_json};
+use crate::{ApiError, dto::common::figure_json};
 
 /// Longest `If-Match` or `If-None-Match` accepted, in bytes.
 pub const MAX_CONDITION_BYTES: usize = 1_024;
@@ -13,18 +13,22 @@ pub const MAX_CONDITION_BYTES: usize = 1_024;
 pub const MAX_TAGS: usize = 16;
 
 /// The strong `ETag` of a stored figure: `"<first 128 bits of SHA-256 in hex>"` over its key
-/// (element, unit, period), its value, its comment and its last change (when and by whom), so
-/// any change of what a read shows changes the tag.
+/// (element, unit, period), its value (or its state, appended only then, so the tags of values
+/// stay what they were), its comment and its last change (when and by whom), so any change of
+/// what a read shows changes the tag.
 pub fn etag(v: &StoredDataValue) -> String {
-    let fields = serde_json::json!([
+    let mut fields = serde_json::json!([
         v.data_element,
         v.org_unit,
         v.period.to_string(),
-        value_json(&v.value),
+        figure_json(&v.figure),
         v.comment,
         v.updated_at,
         v.updated_by,
     ]);
+    if let (Some(state), Some(list)) = (v.figure.state(), fields.as_array_mut()) {
+        list.push(state.as_str().into());
+    }
     let digest = Sha256::digest(fields.to_string().as_bytes());
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
@@ -153,7 +157,7 @@ impl Preconditions {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use chitieu_domain::{Period, Value};
+    use chitieu_domain::{Figure, FigureState, Period, Value};
     use chitieu_persistence::DataValueId;
 
     use super::*;
@@ -164,7 +168,7 @@ mod tests {
             data_element: "DE".into(),
             org_unit: "OU".into(),
             period: Period::parse("2023Q3").unwrap(),
-            value: Value::Integer(value),
+            figure: Figure::Value(Value::Integer(value)),
             comment: comment.map(str::to_owned),
             updated_at: at,
             updated_by: "admin".into(),
@@ -191,6 +195,16 @@ mod tests {
         ] {
             assert_ne!(etag(&other), base);
         }
+        // A state has a tag of its own, and each state another.
+        let state = |s| StoredDataValue {
+            figure: Figure::State(s),
+            ..stored(1, None, 5)
+        };
+        let (no_source, pending) = (
+            etag(&state(FigureState::NoSource)),
+            etag(&state(FigureState::Pending)),
+        );
+        assert!(no_source != base && pending != base && no_source != pending);
     }
 
     fn pre(if_match: Option<&str>, if_none_match: Option<&str>) -> Preconditions {

@@ -27,6 +27,11 @@ pub fn fingerprint(rows: &[RawRow], dry_run: bool) -> String {
             RawValue::Unsupported(why) => tagged(&mut h, b'u', why),
         }
         text(&mut h, row.comment.as_deref());
+        // Only a row with a state adds a field (tagged apart from the next row's first one),
+        // so the fingerprints of rows without one are unchanged.
+        if let Some(state) = &row.state {
+            tagged(&mut h, b's', state);
+        }
     }
     hex::encode(h.finalize())
 }
@@ -56,6 +61,7 @@ mod tests {
             data_element: "DE".into(),
             value,
             comment: comment.map(str::to_owned),
+            state: None,
         }
     }
 
@@ -75,6 +81,14 @@ mod tests {
             vec![row(None, n("1"), None)],
             vec![row(Some(""), n("1"), None)],
             vec![row(Some("VT"), RawValue::Delete, None)],
+            vec![RawRow {
+                state: Some("pending".into()),
+                ..row(Some("VT"), RawValue::Delete, None)
+            }],
+            vec![RawRow {
+                state: Some("no_source".into()),
+                ..row(Some("VT"), RawValue::Delete, None)
+            }],
             base.iter().cloned().chain(base.iter().cloned()).collect(),
             vec![],
         ];

@@ -28,6 +28,9 @@ pub struct FigureInput {
     pub org_unit: Option<String>,
     /// Overrides the set's period.
     pub period: Option<String>,
+    /// A figure state (`no_source`, `pending`) in place of the value, as sent; checked with
+    /// the row (`invalid_state`, `state_with_value`).
+    pub state: Option<String>,
 }
 
 /// A figure's value as sent.
@@ -59,15 +62,18 @@ impl SetInput {
                 org_unit: v.org_unit.or_else(|| org_unit.clone()),
                 period: v.period.or_else(|| period.clone()),
                 data_element: v.data_element,
-                value: raw_value(v.value),
+                value: raw_value(v.value, v.state.is_some()),
                 comment: v.comment,
+                state: v.state,
             })
             .collect()
     }
 }
 
-fn raw_value(value: SubmittedValue) -> RawValue {
+/// The value of a row; with a state, no value at all stands for none (the state's own form).
+fn raw_value(value: SubmittedValue, with_state: bool) -> RawValue {
     match value {
+        SubmittedValue::Missing if with_state => RawValue::Delete,
         SubmittedValue::Missing => RawValue::Unsupported("no value field (send null to delete)"),
         SubmittedValue::Refused(why) => RawValue::Unsupported(why),
         SubmittedValue::Cell(cell) if cell.is_empty() => RawValue::Delete,
@@ -97,6 +103,7 @@ mod tests {
             comment: None,
             org_unit: None,
             period: None,
+            state: None,
         }
     }
 
