@@ -160,6 +160,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             violations = loaded.violations,
             users_created = loaded.users_created,
             report_transitions = loaded.report_transitions,
+            milestones_recorded = loaded.milestones_recorded,
             "demo loaded"
         );
     }

@@ -19,6 +19,7 @@ mod m20261201_000002_rollup_part_sums;
 mod m20261203_000001_reporting_cycle;
 mod m20261204_000001_figure_states;
 mod m20261204_000002_rule_target_fields;
+mod m20261204_000003_projects_notes;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_reporting_cycle::Migration),
             Box::new(m20261204_000001_figure_states::Migration),
             Box::new(m20261204_000002_rule_target_fields::Migration),
+            Box::new(m20261204_000003_projects_notes::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{DomainError, echo};
 pub const MAX_CODE_CHARS: usize = 50;
 
 /// Check that `s` is a well-formed code, returning the reason if not.
-fn check_code(s: &str) -> Result<(), String> {
+pub(crate) fn check_code(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("must not be empty".to_owned());
     }
@@ -130,6 +130,10 @@ define_code!(
 define_code!(
     /// Code of a reorganisation (e.g. the resolution that ordered it).
     ReorganisationCode
+);
+define_code!(
+    /// Code of a note of the catalogue (`tree.ward_group`).
+    NoteCode
 );
 
 #[cfg(test)]

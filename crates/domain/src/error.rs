@@ -250,6 +250,21 @@ pub enum DomainError {
         /// The rejected input.
         input: String,
     },
+    /// A note's subject is not `kind:code` with a known kind and a valid code.
+    #[error("invalid subject {input:?}: {reason}")]
+    InvalidSubject {
+        /// The rejected input.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A milestone's recorded progress contradicts itself (an `actual` month on a
+    /// milestone that is not done).
+    #[error("invalid milestone progress: {reason}")]
+    InvalidProgress {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A reorganisation is inconsistent; the code comes from its [`Problem`](crate::reorganisation::Problem).
     #[error("{message}")]
     Reorganisation {
@@ -301,6 +316,8 @@ impl DomainError {
             Self::AmbiguousNumber { .. } => "ambiguous_number",
             Self::InvalidWeight { .. } => "invalid_weight",
             Self::InvalidMilestoneStatus { .. } => "invalid_milestone_status",
+            Self::InvalidSubject { .. } => "invalid_subject",
+            Self::InvalidProgress { .. } => "invalid_milestone_progress",
             Self::Reorganisation { problem, .. } => problem.code(),
         }
     }

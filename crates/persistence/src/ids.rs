@@ -80,6 +80,12 @@ id_types! {
     DataSetId;
     /// `indicator_group.id`.
     IndicatorGroupId;
+    /// `project.id`.
+    ProjectId;
+    /// `milestone.id`.
+    MilestoneId;
+    /// `note.id`.
+    NoteId;
 }
 
 #[cfg(test)]

@@ -28,8 +28,10 @@ pub mod ids;
 pub mod indicator_groups;
 pub mod metadata;
 pub mod min_max;
+pub mod notes;
 pub mod org_units;
 pub mod outliers;
+pub mod projects;
 mod probe;
 pub mod report_cycle;
 pub mod rollup;
@@ -44,6 +46,7 @@ mod write;
 
 pub use connect::{Database, DbLimits, connect, connect_with};
 pub use error::PersistenceError;
+pub use ids::{MilestoneId, NoteId, ProjectId};
 pub use ids::{
     ApiTokenId, AuditEventId, DataElementId, DataSetId, DataValueId, DeletionId, IndicatorGroupId,
     IndicatorId, OrgUnitId, RefreshTokenId, RuleId, TargetId, UserId,

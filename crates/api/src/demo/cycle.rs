@@ -33,7 +33,15 @@ struct CycleFile {
     reports: Vec<DemoReport>,
     /// What the demo chose and why (read by people; kept with the data).
     #[allow(dead_code)]
+    #[serde(default)]
     notes: Vec<serde_json::Value>,
+    /// The same, in one sentence (the v2 file).
+    #[allow(dead_code)]
+    #[serde(default, rename = "_comment")]
+    comment: Option<String>,
+    /// Progress of the projects' milestones, recorded as the file's first manager.
+    #[serde(default)]
+    milestone_progress: Vec<super::milestones::MilestoneStep>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +80,8 @@ pub struct CycleLoaded {
     pub users_created: u64,
     /// Transitions replayed.
     pub transitions: u64,
+    /// Milestone progress recorded.
+    pub milestones: u64,
 }
 
 /// Creates the demo's users (with random passwords that are never shown: an operator sets
@@ -91,6 +101,18 @@ pub async fn load(state: &AppState) -> anyhow::Result<CycleLoaded> {
                 report.data_set, report.org_unit, report.period
             )
         })?;
+    }
+    if let Some(manager) = file.users.iter().find(|u| u.role == "manager")
+        && !file.milestone_progress.is_empty()
+    {
+        let user = callers::user_id_by_name(state, &manager.username)
+            .await?
+            .with_context(|| format!("no demo user {}", manager.username))?;
+        let caller = callers::by_user_id(state, user)
+            .await?
+            .with_context(|| format!("demo user {} is disabled", manager.username))?;
+        loaded.milestones =
+            super::milestones::replay(state, &caller, &file.milestone_progress).await?;
     }
     Ok(loaded)
 }

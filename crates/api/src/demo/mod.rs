@@ -18,6 +18,7 @@
 //! the milestones the seed reports done or under way.
 
 mod cycle;
+mod milestones;
 
 use chitieu_persistence::{Scope, audit, metadata, submission};
 
@@ -42,6 +43,8 @@ pub struct DemoLoaded {
     pub users_created: u64,
     /// Report transitions replayed.
     pub report_transitions: u64,
+    /// Milestone progress recorded.
+    pub milestones_recorded: u64,
 }
 
 /// Loads the demo into the service's database: the catalogue and figures as the system
@@ -94,5 +97,6 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoLoaded> {
         violations: outcome.violations.len(),
         users_created: cycle.users_created,
         report_transitions: cycle.transitions,
+        milestones_recorded: cycle.milestones,
     })
 }

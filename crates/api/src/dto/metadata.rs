@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use super::{
     common::json_decimal,
     metadata_cycle::{self, DataSetInput, IndicatorGroupInput, MinMaxInput},
+    metadata_projects::{self, NoteInput, ProjectInput},
 };
 use crate::FieldError;
 
@@ -174,6 +175,12 @@ pub struct MetadataRequest {
     /// Min–max bounds of figures, per data element and unit.
     #[serde(default)]
     pub min_max: Vec<MinMaxInput>,
+    /// Projects and their milestones.
+    #[serde(default)]
+    pub projects: Vec<ProjectInput>,
+    /// Notes about objects of the catalogue.
+    #[serde(default)]
+    pub notes: Vec<NoteInput>,
 }
 
 /// Counts for one kind of object.
@@ -216,6 +223,10 @@ pub struct ByKind {
     pub indicator_groups: KindCountsDto,
     /// Min–max bounds.
     pub min_max: KindCountsDto,
+    /// Projects.
+    pub projects: KindCountsDto,
+    /// Notes.
+    pub notes: KindCountsDto,
 }
 
 /// Result of a metadata import.
@@ -257,6 +268,8 @@ impl MetadataResponse {
                 data_sets: s.data_sets.into(),
                 indicator_groups: s.indicator_groups.into(),
                 min_max: s.min_max.into(),
+                projects: s.projects.into(),
+                notes: s.notes.into(),
             },
             errors: Vec::new(),
         }
@@ -446,6 +459,7 @@ impl MetadataRequest {
             &mut b,
             &mut issues,
         );
+        metadata_projects::translate(self.projects, self.notes, &mut b, &mut issues);
         (b, issues)
     }
 }

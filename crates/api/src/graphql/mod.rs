@@ -25,9 +25,11 @@ mod org_unit;
 mod outliers;
 mod paging;
 mod pipeline;
+mod projects;
 mod query;
 mod report_cycle;
 mod report_reads;
+mod scores;
 mod single_value;
 mod subscription;
 mod tree;
@@ -60,6 +62,8 @@ pub struct QueryRoot(
     outliers::OutlierQueryRoot,
     report_reads::ReportCycleQuery,
     access::AccessQuery,
+    scores::ScoresQueryRoot,
+    projects::ProjectsQuery,
 );
 
 /// Every write.
@@ -70,6 +74,7 @@ pub struct MutationRoot(
     metadata::MetadataMutation,
     report_cycle::ReportCycleMutation,
     access::AccessMutation,
+    projects::ProjectsMutation,
 );
 
 /// The served schema.

@@ -12,11 +12,14 @@ mod fallback;
 mod health;
 mod metadata;
 mod metrics;
+mod notes;
 mod org_units;
 mod outliers;
+mod projects;
 mod report_cycle;
 mod report_reads;
 mod reports;
+mod scores;
 mod single_value;
 mod spec;
 
@@ -104,6 +107,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(report_reads::list_reports))
         .routes(routes!(report_reads::get_completeness))
         .routes(routes!(report_cycle::transition_report))
+        .routes(routes!(scores::get_scores))
+        .routes(routes!(projects::list_projects))
+        .routes(routes!(projects::record_milestone))
+        .routes(routes!(notes::list_notes))
         .merge(conditional_router())
         .merge(auth_router())
 }

@@ -52,6 +52,8 @@ pub async fn import(
                 "data_sets": bundle.data_sets.iter().map(|(_, d)| d.code.as_str()).collect::<Vec<_>>(),
                 "indicator_groups": bundle.indicator_groups.iter().map(|(_, g)| g.code.as_str()).collect::<Vec<_>>(),
                 "min_max": bundle.min_max.len(),
+                "projects": bundle.projects.iter().map(|(_, p)| p.code.as_str()).collect::<Vec<_>>(),
+                "notes": bundle.notes.iter().map(|(_, n)| n.code.as_str()).collect::<Vec<_>>(),
             })
             .to_string(),
         }],

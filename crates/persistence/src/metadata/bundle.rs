@@ -4,8 +4,8 @@ use std::collections::HashSet;
 use std::fmt;
 
 use chitieu_domain::{
-    DataElement, DataSet, Expression, Indicator, IndicatorGroup, MinMax, OrgUnit, Target,
-    ValidationRule,
+    DataElement, DataSet, Expression, Indicator, IndicatorGroup, MinMax, Note, OrgUnit, Project,
+    Target, ValidationRule,
 };
 
 /// A parsed metadata bundle. Each item keeps its position in the submitted list.
@@ -27,6 +27,10 @@ pub struct MetadataBundle {
     pub indicator_groups: Vec<(usize, IndicatorGroup)>,
     /// Min–max bounds, by position.
     pub min_max: Vec<(usize, MinMax)>,
+    /// Projects with their milestones, by position.
+    pub projects: Vec<(usize, Project)>,
+    /// Notes, by position.
+    pub notes: Vec<(usize, Note)>,
     /// Codes of items that failed to parse but did name a valid code: references to them are
     /// not reported a second time as unknown.
     pub declared: Declared,
@@ -44,6 +48,8 @@ pub struct Declared {
     pub data_elements: HashSet<String>,
     /// Indicator codes.
     pub indicators: HashSet<String>,
+    /// Project codes.
+    pub projects: HashSet<String>,
 }
 
 /// The lists of a bundle.
@@ -65,6 +71,10 @@ pub enum List {
     IndicatorGroups,
     /// `min_max`.
     MinMax,
+    /// `projects`.
+    Projects,
+    /// `notes`.
+    Notes,
 }
 
 impl List {
@@ -79,6 +89,8 @@ impl List {
             Self::DataSets => "data_sets",
             Self::IndicatorGroups => "indicator_groups",
             Self::MinMax => "min_max",
+            Self::Projects => "projects",
+            Self::Notes => "notes",
         }
     }
 }
@@ -167,6 +179,10 @@ pub struct MetadataSummary {
     pub indicator_groups: KindCounts,
     /// Min–max bounds.
     pub min_max: KindCounts,
+    /// Projects.
+    pub projects: KindCounts,
+    /// Notes.
+    pub notes: KindCounts,
 }
 
 impl MetadataSummary {
@@ -181,6 +197,8 @@ impl MetadataSummary {
             self.data_sets,
             self.indicator_groups,
             self.min_max,
+            self.projects,
+            self.notes,
         ];
         all.iter().fold(KindCounts::default(), |acc, k| KindCounts {
             created: acc.created + k.created,
@@ -220,12 +238,14 @@ mod tests {
             data_sets: one(6),
             indicator_groups: one(7),
             min_max: one(8),
+            projects: one(9),
+            notes: one(10),
         };
         assert_eq!(
             s.total(),
             KindCounts {
-                created: 36,
-                updated: 8,
+                created: 55,
+                updated: 10,
                 unchanged: 0
             }
         );

@@ -89,6 +89,11 @@ pub enum Problem {
         /// The element.
         code: String,
     },
+    /// A note's subject names an object that is neither stored nor in the bundle.
+    UnknownSubject {
+        /// The subject, `kind:code`.
+        subject: String,
+    },
 }
 
 /// One problem at one place of a bundle.
@@ -120,6 +125,7 @@ impl MetadataIssue {
             Problem::DuplicateEntry { .. } => "duplicate_code",
             Problem::DuplicateMinMax { .. } => "duplicate_min_max",
             Problem::BoundsOnText { .. } => "non_numeric_element",
+            Problem::UnknownSubject { .. } => "unknown_subject",
         }
     }
 
@@ -162,6 +168,9 @@ impl MetadataIssue {
             } => format!("bounds of '{data_element}' for '{org_unit}' appear twice"),
             Problem::BoundsOnText { code } => {
                 format!("data element '{code}' holds text and cannot have numeric bounds")
+            }
+            Problem::UnknownSubject { subject } => {
+                format!("the note's subject '{subject}' does not exist")
             }
         }
     }
@@ -241,6 +250,7 @@ pub(super) fn check<'a>(
         }
     }
     super::check_cycle::check(&mut issues, bundle, existing);
+    super::check_projects::check(&mut issues, bundle, existing);
     match tree {
         Some(tree) if issues.is_empty() => Ok(plan(bundle, existing, tree)),
         _ => Err(issues),

@@ -52,6 +52,8 @@ pub(super) struct Existing {
     pub indicator_groups: HashMap<String, StoredIndicatorGroup>,
     /// The stored bounds of the units the bundle gives bounds for, by (element, unit) code.
     pub min_max: HashMap<(String, String), MinMax>,
+    /// The projects and notes the bundle declares, and the subjects its notes name.
+    pub projects: super::existing_projects::ExistingProjects,
 }
 
 /// A row of `org_unit` with its parent's code.
@@ -153,6 +155,7 @@ pub(super) async fn load(
         .map(|(_, m)| m.org_unit.as_str())
         .collect();
     Ok(Existing {
+        projects: super::existing_projects::load(db, bundle).await?,
         data_sets: (data_sets::by_codes(db, &set_codes).await?.into_iter())
             .map(|s| (s.code.as_str().to_owned(), s))
             .collect(),

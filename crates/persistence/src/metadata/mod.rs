@@ -12,10 +12,13 @@
 mod bundle;
 mod check;
 mod check_cycle;
+mod check_projects;
 mod existing;
+mod existing_projects;
 mod plan;
 mod write;
 mod write_cycle;
+mod write_projects;
 
 use sea_orm::ConnectionTrait;
 

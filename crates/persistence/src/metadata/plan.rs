@@ -2,12 +2,13 @@
 //! update it, or leave it as it is. Pure; [`super::write`] carries the plan out.
 
 use chitieu_domain::{
-    DataElement, DataSet, Indicator, IndicatorGroup, MinMax, OrgTree, OrgUnit, Target,
-    ValidationRule,
+    DataElement, DataSet, Indicator, IndicatorGroup, MinMax, Note, OrgTree, OrgUnit, Project,
+    Target, ValidationRule,
 };
 
 use super::{KindCounts, MetadataBundle, MetadataSummary, existing::Existing};
 use crate::{DataElementId, DataSetId, IndicatorGroupId, IndicatorId, OrgUnitId, RuleId, TargetId};
+use crate::{NoteId, ProjectId};
 
 /// What happens to one catalogue item whose stored row has ids of type `I`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +23,7 @@ pub(super) enum Step<'a, T, I> {
 
 impl<'a, T: PartialEq, I: Copy> Step<'a, T, I> {
     /// The step for `item`, given the stored row of the same key, if any.
-    fn of(item: &'a T, stored: Option<(I, &T)>) -> Self {
+    pub(super) fn of(item: &'a T, stored: Option<(I, &T)>) -> Self {
         match stored {
             None => Self::Create(item),
             Some((_, old)) if old == item => Self::Same,
@@ -66,6 +67,9 @@ pub(super) struct Plan<'a> {
     pub indicator_groups: Vec<Step<'a, IndicatorGroup, IndicatorGroupId>>,
     /// Bounds, keyed by (element, unit) rather than an id.
     pub min_max: Vec<Step<'a, MinMax, ()>>,
+    /// Projects; an update replaces their milestone lists (see `write_projects`).
+    pub projects: Vec<Step<'a, Project, ProjectId>>,
+    pub notes: Vec<Step<'a, Note, NoteId>>,
 }
 
 /// The plan for a bundle that passed every check, whose units form `tree`.
@@ -90,7 +94,10 @@ pub(super) fn plan<'a>(bundle: &'a MetadataBundle, existing: &Existing, tree: Or
         })
         .collect();
     units.sort_by(|a, b| (a.level, a.unit.code.as_str()).cmp(&(b.level, b.unit.code.as_str())));
+    let (projects, notes) = super::check_projects::steps(bundle, existing);
     Plan {
+        projects,
+        notes,
         tree,
         units,
         data_elements: (bundle.data_elements.iter())
@@ -159,6 +166,8 @@ impl Plan<'_> {
             data_sets: counts(self.data_sets.iter().map(Step::counted)),
             indicator_groups: counts(self.indicator_groups.iter().map(Step::counted)),
             min_max: counts(self.min_max.iter().map(Step::counted)),
+            projects: counts(self.projects.iter().map(Step::counted)),
+            notes: counts(self.notes.iter().map(Step::counted)),
         }
     }
 

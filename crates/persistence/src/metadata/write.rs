@@ -41,7 +41,8 @@ pub(super) async fn apply(
     refs.indicators = ids_of(db, "indicator", &named).await?;
     upsert(db, &plan.targets, &refs, now).await?;
     upsert(db, &plan.validation_rules, &refs, now).await?;
-    super::write_cycle::apply(db, plan, &refs.units, now).await
+    super::write_cycle::apply(db, plan, &refs.units, now).await?;
+    super::write_projects::apply(db, plan, existing, &refs.units, now).await
 }
 
 /// The ids that new rows refer to, by code.
