@@ -7,13 +7,15 @@ use crate::code::OrgUnitCode;
 use crate::error::{DomainError, echo};
 use crate::text::{TextKind, nfc};
 
-/// Maximum length of a [`UnitName`], in characters (after NFC and trimming).
-pub const MAX_NAME_CHARS: usize = 230;
+/// Maximum length of a [`UnitName`], in characters (after NFC and trimming). The seed
+/// report's criteria are named by their printed content, verbatim; the longest (V.01) has
+/// 289 characters.
+pub const MAX_NAME_CHARS: usize = 500;
 
 /// Maximum length of a [`UnitKind`], in characters.
 pub const MAX_KIND_CHARS: usize = 30;
 
-/// A display name: NFC-normalised, trimmed, 1 to 230 characters of
+/// A display name: NFC-normalised, trimmed, 1 to 500 characters of
 /// [single-line text](TextKind::SingleLine). Used for org units and catalogue objects alike.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnitName(String);
@@ -362,8 +364,8 @@ mod tests {
     #[test]
     fn unit_name_rejects_empty_long_and_control_chars() {
         assert_eq!(UnitName::parse("   ").unwrap_err().code(), "invalid_name");
-        assert!(UnitName::parse(&"ă".repeat(230)).is_ok());
-        assert!(UnitName::parse(&"ă".repeat(231)).is_err());
+        assert!(UnitName::parse(&"ă".repeat(500)).is_ok());
+        assert!(UnitName::parse(&"ă".repeat(501)).is_err());
         let err = UnitName::parse("Hà\u{0}Nội").unwrap_err();
         assert_eq!(err.code(), "invalid_text");
         assert!(err.to_string().contains("U+0000 at position 2"), "{err}");
