@@ -29,17 +29,19 @@ both_databases! {
 
     async fn the_demo_loads_the_report_and_loading_it_again_changes_nothing(app: TestApp) {
         let first = chitieu_api::demo::load(&app.state).await.unwrap();
-        assert_eq!(first.values_imported, 128);
-        assert_eq!(first.violations, 1, "the report's payments error is flagged");
+        assert_eq!(first.values_imported, 316, "306 figures and 10 figure states");
+        assert_eq!(first.violations, 30, "the report's arithmetic inconsistencies are flagged");
         assert_eq!(first.users_created, 4);
-        assert_eq!(first.report_transitions, 59, "28 approved (2 steps each), 1 returned (2), 1 submitted (1)");
+        assert_eq!(first.report_transitions, 61, "29 approved (2 steps each), 1 returned (2), 1 submitted (1)");
+        assert_eq!(first.milestones_recorded, 10);
         let second = chitieu_api::demo::load(&app.state).await.unwrap();
         assert_eq!(second.metadata_created, 0);
         assert_eq!(second.values_imported, 0);
         assert_eq!(second.users_created, 0);
         assert_eq!(second.report_transitions, 0);
+        assert_eq!(second.milestones_recorded, 0);
         let (_, units) = app.get("/api/v1/org-units?parent=VT&limit=100").await;
-        assert_eq!(units["org_units"].as_array().unwrap().len(), 30, "office, 12 departments, 17 wards and communes");
+        assert_eq!(units["org_units"].as_array().unwrap().len(), 2, "the city office and the wards as a whole");
         let (_, p2) = app.get("/api/v1/data-values?org_unit=VT-P2").await;
         assert_eq!(p2["data_values"].as_array().unwrap().len(), 3, "Phường 2's blank cell stays absent");
     }

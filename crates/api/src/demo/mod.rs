@@ -1,17 +1,21 @@
-//! The demo of `chitieu serve --demo`: the Vũng Tàu city report for the first nine months of
-//! 2023 (org tree, indicator catalogue with national/provincial/city targets, the report's
-//! figures). It is loaded through the same code paths as an API client's requests, and
-//! loading it again changes nothing.
+//! The demo of `chitieu serve --demo`: the whole Vũng Tàu city report for the first nine
+//! months of 2023, as docs/SEED-MODEL.md maps it. It is loaded through the same code paths as
+//! an API client's requests, and loading it again changes nothing.
 //!
-//! Taken from the seed report: table 1 (documents on the software vs on paper; a blank cell
-//! stays absent), table 4a (one-stop dossiers of the city office), table 5b (online payments,
-//! whose "successful > total" error the validation rule flags), and section 6.2 III.02–03
-//! (households with fibre, adults with an e-ID account).
+//! `demo/vungtau-metadata.json` is the org tree (the city office over its 12 departments, the
+//! wards as a whole over the 17 wards and communes), the 194 data elements of tables 1–5 and
+//! section 6.2 (shared denominators with their owner and source), the 44 criteria of 6.2 in
+//! their groups I–V with every national, provincial and city target as printed, the 78
+//! validation rules that compare each stated figure with its own counts and with the other
+//! tables, the four nine-month forms, the projects of sections 7–8, and the `notes` that say
+//! what the demo chose where the seed is silent. `demo/vungtau-2023-9m.json` holds every
+//! printed figure (each with its source in `comment`; «no source yet» and «being counted» as
+//! figure states). `check_seed.py` compares both with the seed, and `tests/seed_report.rs`
+//! does so through the API.
 //!
-//! The reporting cycle (`cycle.rs`): three nine-month data sets over those figures (table 1 for
-//! the departments, wards and the commune; the city office's rows; the city's own figures),
-//! demo users, and reports approved, submitted, returned with a reason and missing — the
-//! demo's choice, said in `demo/vungtau-reports.json`'s notes.
+//! The reporting cycle and the projects' progress (`cycle.rs`): demo users, reports approved,
+//! submitted, returned with a reason and missing (the demo's choice, said in the notes), and
+//! the milestones the seed reports done or under way.
 
 mod cycle;
 mod milestones;

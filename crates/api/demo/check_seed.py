@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the v2 demo drafts against the seed report, table by table.
+"""Check the demo data against the seed report, table by table.
 
 Re-reads the seed text (tables 1-5 and section 6.2) and the drafts in this directory, and
 checks that every printed count and percentage is stored with the right unit, element and
@@ -10,7 +10,7 @@ validation rule flags exactly the inconsistencies of docs/seed-audit.md it is me
 
 Standard library only. Exit status 0 when everything matches, 1 on any mismatch.
 
-    python3 crates/api/demo/v2/check_seed.py [--seed PATH] [--verbose]
+    python3 crates/api/demo/check_seed.py [--seed PATH] [--verbose]
 """
 import argparse
 import json
@@ -20,7 +20,7 @@ import sys
 from fractions import Fraction as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SEED = "/work/shared/seeds/000_f4a03d8807eba748.txt"
+DEFAULT_SEED = os.path.join(HERE, "..", "..", "..", "tests", "fixtures", "seed-vungtau-2023-9m.txt")
 P9 = "2023-01/2023-09"
 
 problems = []
@@ -117,6 +117,7 @@ def printed_percent(s):
 # --------------------------------------------------------------------------------------
 def load_draft():
     md = json.load(open(os.path.join(HERE, "vungtau-metadata.json"), encoding="utf-8"))
+    md["tables"] = json.load(open(os.path.join(HERE, "vungtau-tables.json"), encoding="utf-8"))["tables"]
     fig = json.load(open(os.path.join(HERE, "vungtau-2023-9m.json"), encoding="utf-8"))
     rep = json.load(open(os.path.join(HERE, "vungtau-reports.json"), encoding="utf-8"))
     return md, fig, rep
