@@ -39,26 +39,36 @@ pub async fn import(
         }
     };
     let total = summary.total();
+    let mut detail = serde_json::json!({
+        "created": total.created, "updated": total.updated, "unchanged": total.unchanged,
+        "org_units": bundle.org_units.iter().map(|(_, u)| u.code.as_str()).collect::<Vec<_>>(),
+        "data_elements": bundle.data_elements.iter().map(|(_, e)| e.code.as_str()).collect::<Vec<_>>(),
+        "indicators": bundle.indicators.iter().map(|(_, i)| i.code.as_str()).collect::<Vec<_>>(),
+        "targets": bundle.targets.len(),
+        "validation_rules": bundle.validation_rules.iter().map(|(_, r)| r.code.as_str()).collect::<Vec<_>>(),
+        "data_sets": bundle.data_sets.iter().map(|(_, d)| d.code.as_str()).collect::<Vec<_>>(),
+        "indicator_groups": bundle.indicator_groups.iter().map(|(_, g)| g.code.as_str()).collect::<Vec<_>>(),
+        "min_max": bundle.min_max.len(),
+    });
+    // Projects and notes are named only when the bundle has some.
+    let projects: Vec<&str> = bundle
+        .projects
+        .iter()
+        .map(|(_, p)| p.code.as_str())
+        .collect();
+    let notes: Vec<&str> = bundle.notes.iter().map(|(_, n)| n.code.as_str()).collect();
+    for (key, codes) in [("projects", projects), ("notes", notes)] {
+        if !codes.is_empty() {
+            detail[key] = serde_json::json!(codes);
+        }
+    }
     audit::record(
         &tx,
         &caller.actor(),
         vec![audit::NewEvent {
             action: "metadata.import",
             org_unit_id: None,
-            detail: serde_json::json!({
-                "created": total.created, "updated": total.updated, "unchanged": total.unchanged,
-                "org_units": bundle.org_units.iter().map(|(_, u)| u.code.as_str()).collect::<Vec<_>>(),
-                "data_elements": bundle.data_elements.iter().map(|(_, e)| e.code.as_str()).collect::<Vec<_>>(),
-                "indicators": bundle.indicators.iter().map(|(_, i)| i.code.as_str()).collect::<Vec<_>>(),
-                "targets": bundle.targets.len(),
-                "validation_rules": bundle.validation_rules.iter().map(|(_, r)| r.code.as_str()).collect::<Vec<_>>(),
-                "data_sets": bundle.data_sets.iter().map(|(_, d)| d.code.as_str()).collect::<Vec<_>>(),
-                "indicator_groups": bundle.indicator_groups.iter().map(|(_, g)| g.code.as_str()).collect::<Vec<_>>(),
-                "min_max": bundle.min_max.len(),
-                "projects": bundle.projects.iter().map(|(_, p)| p.code.as_str()).collect::<Vec<_>>(),
-                "notes": bundle.notes.iter().map(|(_, n)| n.code.as_str()).collect::<Vec<_>>(),
-            })
-            .to_string(),
+            detail: detail.to_string(),
         }],
     )
     .await?;
