@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 const PERIOD: &str = "2023-01/2023-09";
 const PASSWORD: &str = "Một-mật-khẩu-dài";
-const DRAFT_METADATA: &str = include_str!("../crates/api/demo/v2/vungtau-metadata.json");
-const DRAFT_FIGURES: &str = include_str!("../crates/api/demo/v2/vungtau-2023-9m.json");
+const DRAFT_METADATA: &str = include_str!("../crates/api/demo/vungtau-metadata.json");
+const DRAFT_FIGURES: &str = include_str!("../crates/api/demo/vungtau-2023-9m.json");
 
 /// Two elements shared by a ratio, on top of the common catalogue.
 async fn seed(app: &common::TestApp) {

@@ -7,7 +7,7 @@ mod common;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const DRAFT_METADATA: &str = include_str!("../crates/api/demo/v2/vungtau-metadata.json");
+const DRAFT_METADATA: &str = include_str!("../crates/api/demo/vungtau-metadata.json");
 
 fn note(code: &str, subject: &str, text: &str) -> Value {
     json!({"code": code, "subject": subject, "text": text})

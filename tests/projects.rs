@@ -9,8 +9,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Project-Pass-2023";
-const DRAFT_METADATA: &str = include_str!("../crates/api/demo/v2/vungtau-metadata.json");
-const DRAFT_REPORTS: &str = include_str!("../crates/api/demo/v2/vungtau-reports.json");
+const DRAFT_METADATA: &str = include_str!("../crates/api/demo/vungtau-metadata.json");
+const DRAFT_REPORTS: &str = include_str!("../crates/api/demo/vungtau-reports.json");
 
 /// The seed's three projects exactly as the draft demo bundle writes them.
 fn draft_projects() -> Value {

@@ -35,7 +35,13 @@ const P9: &str = "2023-01/2023-09";
 fn section<'a>(start: &str, end: &str) -> Vec<&'a str> {
     let lines: Vec<&str> = SEED.lines().collect();
     let s = lines.iter().position(|l| l.starts_with(start)).unwrap();
-    let e = s + lines[s..].iter().skip(1).position(|l| l.starts_with(end)).unwrap() + 1;
+    let e = s
+        + lines[s..]
+            .iter()
+            .skip(1)
+            .position(|l| l.starts_with(end))
+            .unwrap()
+        + 1;
     lines[s..e].to_vec()
 }
 
@@ -142,8 +148,13 @@ fn criteria() -> BTreeMap<String, Criterion> {
 /// The numbers printed in a result cell, in order: dates, months, year ranges, counts with
 /// `.` or `,`, percentages (the same pattern as `NUMBER` in `check_seed.py`).
 fn printed_numbers(text: &str) -> Vec<String> {
-    let number = regex::Regex::new(r"\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|\d{4}-\d{4}|\d+(?:[.,]\d+)*%?").unwrap();
-    number.find_iter(text).map(|m| m.as_str().to_owned()).collect()
+    let number =
+        regex::Regex::new(r"\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|\d{4}-\d{4}|\d+(?:[.,]\d+)*%?")
+            .unwrap();
+    number
+        .find_iter(text)
+        .map(|m| m.as_str().to_owned())
+        .collect()
 }
 
 /// Each printed number of a criterion's result, in order: `(as printed, Some((unit,
@@ -153,22 +164,74 @@ fn result_figures(code: &str) -> Vec<(&'static str, Option<(&'static str, &'stat
     let o = "VT-UBND";
     let c = "VT";
     match code {
-        "I.01" => vec![("100%", Some((o, "I.01.PCT"))), ("304", Some((o, "I.01.N"))), ("304", Some((o, "I.01.D")))],
-        "I.02" => vec![("100%", Some((o, "I.02.PCT"))), ("304", Some((o, "I.02.N"))), ("304", Some((o, "I.02.D")))],
-        "I.03" => vec![("100%", Some((o, "I.03.PCT"))), ("55", Some((o, "I.03.N"))), ("55", Some((o, "I.03.D")))],
-        "I.04" => vec![("100%", Some((o, "I.04.PCT"))), ("55", Some((o, "I.04.N"))), ("55", Some((o, "I.04.D")))],
-        "I.05" => vec![("22.4%", Some((c, "I.05.PCT"))), ("118.103", Some((c, "I.05.N"))), ("527.025", Some((c, "POP")))],
+        "I.01" => vec![
+            ("100%", Some((o, "I.01.PCT"))),
+            ("304", Some((o, "I.01.N"))),
+            ("304", Some((o, "I.01.D"))),
+        ],
+        "I.02" => vec![
+            ("100%", Some((o, "I.02.PCT"))),
+            ("304", Some((o, "I.02.N"))),
+            ("304", Some((o, "I.02.D"))),
+        ],
+        "I.03" => vec![
+            ("100%", Some((o, "I.03.PCT"))),
+            ("55", Some((o, "I.03.N"))),
+            ("55", Some((o, "I.03.D"))),
+        ],
+        "I.04" => vec![
+            ("100%", Some((o, "I.04.PCT"))),
+            ("55", Some((o, "I.04.N"))),
+            ("55", Some((o, "I.04.D"))),
+        ],
+        "I.05" => vec![
+            ("22.4%", Some((c, "I.05.PCT"))),
+            ("118.103", Some((c, "I.05.N"))),
+            ("527.025", Some((c, "POP"))),
+        ],
         "I.06" => vec![("50.07%", Some((c, "I.06.PCT")))],
-        "I.07" => vec![("98.27%", Some((o, "I.07.PCT"))), ("23.391", Some((o, "I.07.N"))), ("23.802", Some((o, "I.07.D")))],
-        "I.08" => vec![("98.27%", Some((o, "I.08.PCT"))), ("23.391", Some((o, "I.08.N"))), ("23.802", Some((o, "I.08.D")))],
-        "I.09" => vec![("34%", Some((c, "I.09.PCT"))), ("18", Some((c, "I.09.N"))), ("52", Some((c, "I.09.D")))],
+        "I.07" => vec![
+            ("98.27%", Some((o, "I.07.PCT"))),
+            ("23.391", Some((o, "I.07.N"))),
+            ("23.802", Some((o, "I.07.D"))),
+        ],
+        "I.08" => vec![
+            ("98.27%", Some((o, "I.08.PCT"))),
+            ("23.391", Some((o, "I.08.N"))),
+            ("23.802", Some((o, "I.08.D"))),
+        ],
+        "I.09" => vec![
+            ("34%", Some((c, "I.09.PCT"))),
+            ("18", Some((c, "I.09.N"))),
+            ("52", Some((c, "I.09.D"))),
+        ],
         "I.10" => vec![("03", Some((c, "I.10.CLASSES")))],
         "I.11" => vec![("12/2023", None)],
-        "I.12" => vec![("39%", Some((c, "I.12.PCT"))), ("202", Some((c, "I.12.N"))), ("511", Some((c, "OFFICIALS")))],
-        "I.13" => vec![("7", Some((c, "I.13.EQUIP"))), ("17", Some((c, "I.13.N"))), ("17", Some((c, "I.13.D")))],
-        "I.14" => vec![("54.99%", Some((c, "I.14.PCT"))), ("281", Some((c, "I.14.N"))), ("511", Some((c, "I.14.D")))],
-        "II.01" => vec![("8.5%", Some((c, "II.01.PCT"))), ("420", Some((c, "II.01.N"))), ("900", Some((c, "ENT_TOTAL")))],
-        "II.02" => vec![("90%", Some((c, "II.02.PCT"))), ("850", Some((c, "II.02.N"))), ("900", Some((c, "ENT_TOTAL")))],
+        "I.12" => vec![
+            ("39%", Some((c, "I.12.PCT"))),
+            ("202", Some((c, "I.12.N"))),
+            ("511", Some((c, "OFFICIALS"))),
+        ],
+        "I.13" => vec![
+            ("7", Some((c, "I.13.EQUIP"))),
+            ("17", Some((c, "I.13.N"))),
+            ("17", Some((c, "I.13.D"))),
+        ],
+        "I.14" => vec![
+            ("54.99%", Some((c, "I.14.PCT"))),
+            ("281", Some((c, "I.14.N"))),
+            ("511", Some((c, "I.14.D"))),
+        ],
+        "II.01" => vec![
+            ("8.5%", Some((c, "II.01.PCT"))),
+            ("420", Some((c, "II.01.N"))),
+            ("900", Some((c, "ENT_TOTAL"))),
+        ],
+        "II.02" => vec![
+            ("90%", Some((c, "II.02.PCT"))),
+            ("850", Some((c, "II.02.N"))),
+            ("900", Some((c, "ENT_TOTAL"))),
+        ],
         "II.03" => vec![
             ("8.5%", Some((c, "II.03.PCT"))),
             ("5", Some((c, "II.03.TELCO_N"))),
@@ -176,20 +239,70 @@ fn result_figures(code: &str) -> Vec<(&'static str, Option<(&'static str, &'stat
             ("400", Some((c, "II.03.LODGING_N"))),
             ("760", Some((c, "II.03.LODGING_D"))),
         ],
-        "II.04" => vec![("100%", Some((c, "II.04.PCT"))), ("876", Some((c, "II.04.N"))), ("876", Some((c, "II.04.D")))],
-        "II.05" => vec![("52%", Some((c, "II.05.PCT"))), ("470", Some((c, "II.05.N"))), ("900", Some((c, "ENT_TOTAL")))],
-        "II.06" => vec![("193", Some((c, "II.06.FARM_HH"))), ("04", Some((c, "II.06.OCOP_FILED")))],
-        "III.01" => vec![("67.17%", Some((c, "III.01.PCT"))), ("354.053", Some((c, "III.01.N"))), ("527.025", Some((c, "POP")))],
-        "III.02" => vec![("100%", Some((c, "III.02.PCT"))), ("89.035", Some((c, "III.02.N"))), ("89.035", Some((c, "HH_TOTAL")))],
-        "III.03" => vec![("54.03%", Some((c, "III.03.PCT"))), ("118.103", Some((c, "III.03.N"))), ("142.378", Some((c, "ADULT_POP")))],
-        "III.05" => vec![("80%", Some((c, "III.05.PCT"))), ("421.62", Some((c, "III.05.N"))), ("527.025", Some((c, "POP")))],
-        "III.06" => vec![("60%", Some((c, "III.06.PCT"))), ("316.215", Some((c, "III.06.N"))), ("527.025", Some((c, "III.06.D")))],
+        "II.04" => vec![
+            ("100%", Some((c, "II.04.PCT"))),
+            ("876", Some((c, "II.04.N"))),
+            ("876", Some((c, "II.04.D"))),
+        ],
+        "II.05" => vec![
+            ("52%", Some((c, "II.05.PCT"))),
+            ("470", Some((c, "II.05.N"))),
+            ("900", Some((c, "ENT_TOTAL"))),
+        ],
+        "II.06" => vec![
+            ("193", Some((c, "II.06.FARM_HH"))),
+            ("04", Some((c, "II.06.OCOP_FILED"))),
+        ],
+        "III.01" => vec![
+            ("67.17%", Some((c, "III.01.PCT"))),
+            ("354.053", Some((c, "III.01.N"))),
+            ("527.025", Some((c, "POP"))),
+        ],
+        "III.02" => vec![
+            ("100%", Some((c, "III.02.PCT"))),
+            ("89.035", Some((c, "III.02.N"))),
+            ("89.035", Some((c, "HH_TOTAL"))),
+        ],
+        "III.03" => vec![
+            ("54.03%", Some((c, "III.03.PCT"))),
+            ("118.103", Some((c, "III.03.N"))),
+            ("142.378", Some((c, "ADULT_POP"))),
+        ],
+        "III.05" => vec![
+            ("80%", Some((c, "III.05.PCT"))),
+            ("421.62", Some((c, "III.05.N"))),
+            ("527.025", Some((c, "POP"))),
+        ],
+        "III.06" => vec![
+            ("60%", Some((c, "III.06.PCT"))),
+            ("316.215", Some((c, "III.06.N"))),
+            ("527.025", Some((c, "III.06.D"))),
+        ],
         "III.07" => vec![("14.3", None), ("2021-2025", None), ("05/5/2023", None)],
-        "III.08" => vec![("27.520", Some((c, "III.08.N"))), ("60.150", Some((c, "III.08.D")))],
-        "III.09" => vec![("90,2%", Some((c, "III.09.PCT"))), ("81.930", Some((c, "III.09.N"))), ("89.035", Some((c, "HH_TOTAL")))],
-        "III.12" => vec![("89,43%", Some((c, "III.12.PCT"))), ("79.624", Some((c, "III.12.N"))), ("89.035", Some((c, "HH_TOTAL")))],
-        "III.13" => vec![("87%", Some((c, "III.13.PCT"))), ("77.420", Some((c, "III.13.N"))), ("89.035", Some((c, "HH_TOTAL")))],
-        "III.14" => vec![("80%", Some((c, "III.14.PCT"))), ("898", Some((c, "III.14.N"))), ("1123", Some((c, "III.14.D")))],
+        "III.08" => vec![
+            ("27.520", Some((c, "III.08.N"))),
+            ("60.150", Some((c, "III.08.D"))),
+        ],
+        "III.09" => vec![
+            ("90,2%", Some((c, "III.09.PCT"))),
+            ("81.930", Some((c, "III.09.N"))),
+            ("89.035", Some((c, "HH_TOTAL"))),
+        ],
+        "III.12" => vec![
+            ("89,43%", Some((c, "III.12.PCT"))),
+            ("79.624", Some((c, "III.12.N"))),
+            ("89.035", Some((c, "HH_TOTAL"))),
+        ],
+        "III.13" => vec![
+            ("87%", Some((c, "III.13.PCT"))),
+            ("77.420", Some((c, "III.13.N"))),
+            ("89.035", Some((c, "HH_TOTAL"))),
+        ],
+        "III.14" => vec![
+            ("80%", Some((c, "III.14.PCT"))),
+            ("898", Some((c, "III.14.N"))),
+            ("1123", Some((c, "III.14.D"))),
+        ],
         "III.15" => vec![
             ("1.147", Some((c, "III.15.MERIT_N"))),
             ("2.154", Some((c, "III.15.MERIT_D"))),
@@ -209,7 +322,10 @@ fn result_figures(code: &str) -> Vec<(&'static str, Option<(&'static str, &'stat
 
 /// The targets a printed target row gives: `(indicator, authority, label, period, operator
 /// or "note", value or note text)`.
-fn expected_targets(code: &str, cells: &[String; 3]) -> Vec<(String, String, String, String, String, String)> {
+fn expected_targets(
+    code: &str,
+    cells: &[String; 3],
+) -> Vec<(String, String, String, String, String, String)> {
     let mut out = Vec::new();
     for ((unit, label), cell) in [("VN", "national"), ("BRVT", "provincial"), ("VT", "city")]
         .iter()
@@ -217,7 +333,14 @@ fn expected_targets(code: &str, cells: &[String; 3]) -> Vec<(String, String, Str
     {
         let c = cell.trim();
         let t = |ind: &str, period: &str, op: &str, v: &str| {
-            (ind.to_owned(), (*unit).to_owned(), (*label).to_owned(), period.to_owned(), op.to_owned(), v.to_owned())
+            (
+                ind.to_owned(),
+                (*unit).to_owned(),
+                (*label).to_owned(),
+                period.to_owned(),
+                op.to_owned(),
+                v.to_owned(),
+            )
         };
         if !c.contains('%') {
             out.push(t(code, "2023", "note", c));
@@ -254,25 +377,48 @@ async fn load_demo(app: &TestApp) {
 /// Every stored figure of the demo's period: `(unit, element)` → the value or the state.
 async fn stored(app: &TestApp) -> HashMap<(String, String), Value> {
     let mut out = HashMap::new();
-    for v in app.values(&format!("org_unit=VN&children=true&period={P9}&limit=10000")).await {
-        let key = (v["org_unit"].as_str().unwrap().to_owned(), v["data_element"].as_str().unwrap().to_owned());
-        assert_eq!(v["period"], P9, "every figure of the report is a nine-month figure: {v}");
-        let shown = if v["value"].is_null() { json!({"state": v["state"]}) } else { v["value"].clone() };
+    for v in app
+        .values(&format!(
+            "org_unit=VN&children=true&period={P9}&limit=10000"
+        ))
+        .await
+    {
+        let key = (
+            v["org_unit"].as_str().unwrap().to_owned(),
+            v["data_element"].as_str().unwrap().to_owned(),
+        );
+        assert_eq!(
+            v["period"], P9,
+            "every figure of the report is a nine-month figure: {v}"
+        );
+        let shown = if v["value"].is_null() {
+            json!({"state": v["state"]})
+        } else {
+            v["value"].clone()
+        };
         assert!(out.insert(key, shown).is_none());
     }
     out
 }
 
-fn number_at(store: &HashMap<(String, String), Value>, unit: &str, element: &str) -> Option<Decimal> {
-    store.get(&(unit.to_owned(), element.to_owned())).map(|v| match v {
-        Value::Bool(b) => Decimal::from(u8::from(*b)),
-        other => dec(other),
-    })
+fn number_at(
+    store: &HashMap<(String, String), Value>,
+    unit: &str,
+    element: &str,
+) -> Option<Decimal> {
+    store
+        .get(&(unit.to_owned(), element.to_owned()))
+        .map(|v| match v {
+            Value::Bool(b) => Decimal::from(u8::from(*b)),
+            other => dec(other),
+        })
 }
 
 async fn aggregate(app: &TestApp, element: &str, unit: &str) -> Value {
     let (status, body) = app
-        .get(&format!("/api/v1/aggregates?data_element={element}&org_unit={unit}&period={P9}"))
+        .get(&format!(
+            "/api/v1/aggregates?data_element={element}&org_unit={unit}&period={P9}"
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["rows"][0]["value"].clone()

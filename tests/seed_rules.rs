@@ -10,8 +10,8 @@ mod common;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-const METADATA: &str = include_str!("../crates/api/demo/v2/vungtau-metadata.json");
-const FIGURES: &str = include_str!("../crates/api/demo/v2/vungtau-2023-9m.json");
+const METADATA: &str = include_str!("../crates/api/demo/vungtau-metadata.json");
+const FIGURES: &str = include_str!("../crates/api/demo/vungtau-2023-9m.json");
 
 /// The draft bundle restricted to what this part of the engine reads.
 fn bundle() -> Value {

@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn the_draft_demo_progress_is_read() {
         let file: serde_json::Value =
-            serde_json::from_str(include_str!("../../demo/v2/vungtau-reports.json")).unwrap();
+            serde_json::from_str(include_str!("../../demo/vungtau-reports.json")).unwrap();
         let steps: Vec<MilestoneStep> =
             serde_json::from_value(file["milestone_progress"].clone()).unwrap();
         assert_eq!(steps.len(), 10);

@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn the_draft_demo_projects_and_notes_translate_without_issues() {
         let draft: serde_json::Value =
-            serde_json::from_str(include_str!("../../demo/v2/vungtau-metadata.json")).unwrap();
+            serde_json::from_str(include_str!("../../demo/vungtau-metadata.json")).unwrap();
         let projects: Vec<ProjectInput> =
             serde_json::from_value(draft["projects"].clone()).unwrap();
         let notes: Vec<NoteInput> = serde_json::from_value(draft["notes"].clone()).unwrap();
