@@ -16,6 +16,7 @@ mod check_projects;
 mod existing;
 mod existing_projects;
 mod plan;
+mod references;
 mod write;
 mod write_cycle;
 mod write_projects;
