@@ -109,21 +109,6 @@ fn micro(v: i128) -> String {
     }
 }
 
-/// The conflict codes of a refused set.
-fn conflict_codes(body: &Value) -> Vec<(u64, String)> {
-    body["conflicts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["index"].as_u64().unwrap(),
-                c["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// The aggregate row of `element` at `unit` as the raw JSON number text.
 fn aggregate(body: &Value, unit: &str, element: &str) -> String {
     body["rows"]
@@ -160,7 +145,7 @@ both_databases! {
             let (status, answer, _) = post_raw(&app, "/api/v1/data-value-sets", "application/json", &body).await;
             assert_eq!(status, StatusCode::CONFLICT, "{literal}: {answer}");
             assert_eq!(answer["status"], "error");
-            assert_eq!(conflict_codes(&answer), [(1, "value_out_of_range".to_owned())], "{literal}");
+            assert_eq!(common::conflicts(&answer), [(1, "value_out_of_range".to_owned())], "{literal}");
             assert!(answer["conflicts"][0]["message"].as_str().unwrap().contains("10^1"), "{answer}");
         }
         // Two figures near the old cap in one roll-up row: refused as well.
@@ -169,7 +154,7 @@ both_databases! {
                 {"org_unit": "VT-W01", "data_element": "AMOUNT", "value": 8999999999999},
                 {"org_unit": "VT-W02", "data_element": "AMOUNT", "value": 8999999999999}]}"#).await;
         assert_eq!(status, StatusCode::CONFLICT);
-        assert_eq!(conflict_codes(&answer), [(0, "value_out_of_range".to_owned()), (1, "value_out_of_range".to_owned())]);
+        assert_eq!(common::conflicts(&answer), [(0, "value_out_of_range".to_owned()), (1, "value_out_of_range".to_owned())]);
 
         // CSV.
         let csv = "data_element,period,org_unit,value,comment\n\
@@ -179,7 +164,7 @@ both_databases! {
                    COUNT,2023,VT-W03,-1000000000000001,\n";
         let (status, answer, _) = post_raw(&app, "/api/v1/data-value-sets", "text/csv", csv).await;
         assert_eq!(status, StatusCode::CONFLICT, "{answer}");
-        assert_eq!(conflict_codes(&answer), [
+        assert_eq!(common::conflicts(&answer), [
             (1, "value_out_of_range".to_owned()),
             (2, "value_out_of_range".to_owned()),
             (3, "value_out_of_range".to_owned()),
@@ -188,14 +173,14 @@ both_databases! {
         // GraphQL: a literal in the document, and a number in the variables.
         let (answer, _) = graphql_raw(&app, r#"{"query": "mutation { submitDataValues(input: {orgUnit: \"VT-W01\", period: \"2023\", dataValues: [{dataElement: \"CAP\", value: 5}, {dataElement: \"COUNT\", value: 9223372036854775807}]}) { status conflicts { index code } } }"}"#).await;
         assert_eq!(answer["data"]["submitDataValues"]["status"], "error", "{answer}");
-        assert_eq!(conflict_codes(&answer["data"]["submitDataValues"]), [(1, "value_out_of_range".to_owned())]);
+        assert_eq!(common::conflicts(&answer["data"]["submitDataValues"]), [(1, "value_out_of_range".to_owned())]);
         let body = format!(
             r#"{{"query": "{SUBMIT}", "variables": {{"input": {{"orgUnit": "VT-W01", "period": "2023", "dataValues": [
                 {{"dataElement": "CAP", "value": 5}}, {{"dataElement": "AMOUNT", "value": 8999999999999.123456}}]}}}}}}"#
         );
         let (answer, _) = graphql_raw(&app, &body).await;
         assert_eq!(answer["data"]["submitDataValues"]["status"], "error", "{answer}");
-        assert_eq!(conflict_codes(&answer["data"]["submitDataValues"]), [(1, "value_out_of_range".to_owned())]);
+        assert_eq!(common::conflicts(&answer["data"]["submitDataValues"]), [(1, "value_out_of_range".to_owned())]);
 
         assert!(stored(&app).await.is_empty(), "nothing may be stored");
         // The reports above the wards still answer.
@@ -214,19 +199,19 @@ both_databases! {
             );
             let (status, answer, _) = post_raw(&app, "/api/v1/data-value-sets", "application/json", &body).await;
             assert_eq!(status, StatusCode::CONFLICT, "{literal}: {answer}");
-            assert_eq!(conflict_codes(&answer), [(0, "invalid_value".to_owned())], "{literal}");
+            assert_eq!(common::conflicts(&answer), [(0, "invalid_value".to_owned())], "{literal}");
         }
         let (status, answer, _) = post_raw(&app, "/api/v1/data-value-sets", "text/csv",
             &format!("data_element,period,org_unit,value,comment\nAMOUNT,2023,VT-W01,{tiny},\nAMOUNT,2023,VT-W02,1e3,\n")).await;
         assert_eq!(status, StatusCode::CONFLICT);
-        assert_eq!(conflict_codes(&answer), [(0, "invalid_value".to_owned()), (1, "invalid_value".to_owned())]);
+        assert_eq!(common::conflicts(&answer), [(0, "invalid_value".to_owned()), (1, "invalid_value".to_owned())]);
         // GraphQL literal and variable.
         let (answer, _) = graphql_raw(&app, &format!(r#"{{"query": "mutation {{ submitDataValues(input: {{orgUnit: \"VT-W01\", period: \"2023\", dataValues: [{{dataElement: \"AMOUNT\", value: {tiny}}}]}}) {{ status conflicts {{ index code }} }} }}"}}"#)).await;
-        assert_eq!(conflict_codes(&answer["data"]["submitDataValues"]), [(0, "invalid_value".to_owned())], "{answer}");
+        assert_eq!(common::conflicts(&answer["data"]["submitDataValues"]), [(0, "invalid_value".to_owned())], "{answer}");
         let (answer, _) = graphql_raw(&app, &format!(
             r#"{{"query": "{SUBMIT}", "variables": {{"input": {{"orgUnit": "VT-W01", "period": "2023", "dataValues": [{{"dataElement": "AMOUNT", "value": {tiny}}}]}}}}}}"#
         )).await;
-        assert_eq!(conflict_codes(&answer["data"]["submitDataValues"]), [(0, "invalid_value".to_owned())], "{answer}");
+        assert_eq!(common::conflicts(&answer["data"]["submitDataValues"]), [(0, "invalid_value".to_owned())], "{answer}");
         assert!(stored(&app).await.is_empty(), "nothing may be stored");
 
         // An exact exponent form is a number like any other; trailing zeros do not count.

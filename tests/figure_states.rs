@@ -41,20 +41,6 @@ fn counts(body: &Value) -> [u64; 4] {
     ["imported", "updated", "unchanged", "deleted"].map(|k| body[k].as_u64().unwrap())
 }
 
-fn conflicts(body: &Value) -> Vec<(u64, String)> {
-    body["conflicts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["index"].as_u64().unwrap(),
-                c["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// One figure of a unit as (value, state, comment).
 async fn figure(app: &common::TestApp, unit: &str, element: &str) -> Option<(Value, Value, Value)> {
     app.values(&format!("org_unit={unit}&data_element={element}"))
@@ -163,7 +149,7 @@ both_databases! {
             {"data_element": "NOTE", "state": "pending", "value": "văn bản"},
             {"data_element": "DOC_IN_SW"}]})).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
-        assert_eq!(conflicts(&body), [
+        assert_eq!(common::conflicts(&body), [
             (1, "state_with_value".to_owned()),
             (2, "invalid_state".to_owned()),
             (3, "state_with_value".to_owned()),
@@ -189,7 +175,7 @@ both_databases! {
                    DOC_IN_SW,2023-01/2023-09,VT-P1,,,someday\n";
         let (status, body) = app.post_csv("/api/v1/data-value-sets", csv).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
-        assert_eq!(conflicts(&body), [(2, "state_with_value".to_owned()), (3, "invalid_state".to_owned())]);
+        assert_eq!(common::conflicts(&body), [(2, "state_with_value".to_owned()), (3, "invalid_state".to_owned())]);
         let csv = "data_element,period,org_unit,value,comment,state\n\
                    PAY_TX_TOTAL,2023-01/2023-09,VT-P1,,Mục 10.2,no_source\n\
                    PAY_TX_OK,2023-01/2023-09,VT-P1,7,,\n";
@@ -298,7 +284,7 @@ both_databases! {
         // A closed period refuses a state as it refuses a value, dry runs included.
         for path in ["/api/v1/data-value-sets", "/api/v1/data-value-sets?dry_run=true"] {
             let (status, body) = common::as_bearer(&app, &reporter, Method::POST, path, Some(set("VT-P1", "2023Q3"))).await;
-            assert_eq!((status, conflicts(&body)), (StatusCode::CONFLICT, vec![(0, "period_closed".to_owned())]));
+            assert_eq!((status, common::conflicts(&body)), (StatusCode::CONFLICT, vec![(0, "period_closed".to_owned())]));
         }
         // The admin writes it; a submitted report then locks it for everyone.
         assert_eq!(submit(&app, "/api/v1/data-value-sets", set("VT-P1", "2023Q3")).await.0, StatusCode::OK);
@@ -306,7 +292,7 @@ both_databases! {
         assert_eq!(status, StatusCode::OK, "{body}");
         let value = json!({"org_unit": "VT-P1", "period": "2023Q3", "data_values": [{"data_element": "PAY_TX_TOTAL", "value": 5}]});
         let (status, body) = submit(&app, "/api/v1/data-value-sets", value).await;
-        assert_eq!((status, conflicts(&body)), (StatusCode::CONFLICT, vec![(0, "report_locked".to_owned())]));
+        assert_eq!((status, common::conflicts(&body)), (StatusCode::CONFLICT, vec![(0, "report_locked".to_owned())]));
         let stored = app.values("org_unit=VT-P1&data_element=PAY_TX_TOTAL").await;
         assert_eq!(stored[0]["state"], "pending");
     }

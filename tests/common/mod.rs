@@ -491,3 +491,18 @@ impl serde::Serialize for Snap<'_> {
         }
     }
 }
+
+/// The `(index, code)` of each conflict of a refused data-value set.
+pub fn conflicts(body: &Value) -> Vec<(u64, String)> {
+    body["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["index"].as_u64().unwrap(),
+                c["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
