@@ -31,11 +31,8 @@ const REPORTS: &str = include_str!("../../demo/vungtau-reports.json");
 struct CycleFile {
     users: Vec<DemoUser>,
     reports: Vec<DemoReport>,
-    /// What the demo chose and why (read by people; kept with the data).
-    #[allow(dead_code)]
-    #[serde(default)]
-    notes: Vec<serde_json::Value>,
-    /// The same, in one sentence (the v2 file).
+    /// What the file holds and whose choice it is, in one sentence (read by people; the
+    /// demo's choices are notes of the metadata bundle).
     #[allow(dead_code)]
     #[serde(default, rename = "_comment")]
     comment: Option<String>,
